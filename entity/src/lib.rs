@@ -1,0 +1,20 @@
+//! Sea-ORM entities of Sanal: the tables, and nothing else.
+//!
+//! This crate knows nothing about GraphQL or authorization; services above it
+//! translate rows into domain types. Enumerations are stored as their stable
+//! `SCREAMING_SNAKE_CASE` names in text columns so that both SQLite and
+//! PostgreSQL hold the same values and a new variant needs no migration.
+
+pub mod api_key;
+pub mod api_key_institution;
+pub mod audit_log;
+pub mod institution;
+pub mod institution_closure;
+pub mod refresh_token;
+pub mod region;
+pub mod role_assignment;
+pub mod service;
+pub mod service_point;
+pub mod session;
+pub mod setting;
+pub mod user;

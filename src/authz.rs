@@ -1,0 +1,205 @@
+//! THE one place that says who may do what, plus the row filters for lists.
+//!
+//! Two answers are possible when something is refused:
+//! - `FORBIDDEN` when the caller's role can never perform the operation;
+//! - `NOT_FOUND` when the role could, but the object lies outside the caller's
+//!   scope — exactly what a missing object answers, so nobody can probe ids.
+
+use crate::auth::actor::{Actor, Caller, KeyActor, UserActor};
+use crate::domain::role::{Assignment, Role, Scope};
+use crate::error::{AppError, AppResult};
+use entity::institution_closure as closure;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+/// Operations guarded by role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Create and change institutions: ADMIN.
+    ManageInstitutions,
+    /// Create and change services and service points: ADMIN, INSTITUTION_MANAGER (subtree).
+    ManageCatalogue,
+    /// Create and change users and their assignments: ADMIN, INSTITUTION_MANAGER (subtree).
+    ManageUsers,
+    /// Create, list and revoke API keys: ADMIN, INSTITUTION_MANAGER (subtree).
+    ManageApiKeys,
+    /// Let an API key cover several institutions: ADMIN.
+    WidenApiKeys,
+    /// Read the audit log: ADMIN, SUPERVISOR.
+    ReadAuditLog,
+}
+
+impl Action {
+    /// Roles that may perform this action, and whether the role is limited to its
+    /// institution subtree.
+    fn roles(self) -> &'static [(Role, bool)] {
+        use Role::*;
+        match self {
+            Self::ManageInstitutions | Self::WidenApiKeys => &[(Admin, false)],
+            Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
+                &[(Admin, false), (InstitutionManager, true)]
+            }
+            Self::ReadAuditLog => &[(Admin, false), (Supervisor, false)],
+        }
+    }
+}
+
+/// Which institutions an actor may act on: everything, or some subtrees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstitutionScope {
+    /// Every institution.
+    All,
+    /// The given institutions and everything below them.
+    Subtrees(Vec<Uuid>),
+}
+
+/// The signed-in user, or `UNAUTHENTICATED` (anonymous) / `FORBIDDEN` (API key).
+pub fn require_user(actor: &Actor) -> AppResult<&UserActor> {
+    match &actor.caller {
+        Caller::User(u) => Ok(u),
+        Caller::Anonymous => Err(AppError::unauthenticated("sign in to do this")),
+        Caller::Key(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// The calling integration, or `UNAUTHENTICATED` / `FORBIDDEN`.
+pub fn require_key(actor: &Actor) -> AppResult<&KeyActor> {
+    match &actor.caller {
+        Caller::Key(k) => Ok(k),
+        Caller::Anonymous => Err(AppError::unauthenticated("an API key is required")),
+        Caller::User(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// Where `actor` may perform `action`; `FORBIDDEN` if nowhere.
+pub fn scope(actor: &Actor, action: Action) -> AppResult<InstitutionScope> {
+    let user = require_user(actor)?;
+    let mut roots = Vec::new();
+    for (role, scoped) in action.roles() {
+        if !scoped && user.has_role(*role) {
+            return Ok(InstitutionScope::All);
+        }
+        if *scoped {
+            roots.extend(user.institutions_with(&[*role]));
+        }
+    }
+    if roots.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    roots.sort();
+    roots.dedup();
+    Ok(InstitutionScope::Subtrees(roots))
+}
+
+/// Succeeds only for callers allowed `action` everywhere.
+pub fn require_global(actor: &Actor, action: Action) -> AppResult<()> {
+    match scope(actor, action)? {
+        InstitutionScope::All => Ok(()),
+        InstitutionScope::Subtrees(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// The catalogue an integration may read: its institutions' subtrees.
+pub fn key_scope(key: &KeyActor) -> InstitutionScope {
+    InstitutionScope::Subtrees(key.institution_ids.clone())
+}
+
+fn subtree_ids(roots: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(closure::Column::DescendantId)
+        .from(closure::Entity)
+        .and_where(Expr::col(closure::Column::AncestorId).is_in(roots.iter().copied()))
+        .to_owned()
+}
+
+impl InstitutionScope {
+    /// Row filter: `column` (an institution id) lies in this scope.
+    pub fn condition(&self, column: impl ColumnTrait) -> Condition {
+        match self {
+            Self::All => Condition::all(),
+            Self::Subtrees(roots) => Condition::all().add(column.in_subquery(subtree_ids(roots))),
+        }
+    }
+
+    /// Same as [`Self::condition`], as an expression.
+    pub fn expr(&self, column: impl ColumnTrait) -> SimpleExpr {
+        match self {
+            Self::All => Expr::value(true),
+            Self::Subtrees(roots) => column.in_subquery(subtree_ids(roots)),
+        }
+    }
+
+    /// Whether `institution_id` lies in this scope (one indexed lookup).
+    pub async fn contains(
+        &self,
+        conn: &impl ConnectionTrait,
+        institution_id: Uuid,
+    ) -> AppResult<bool> {
+        match self {
+            Self::All => Ok(true),
+            Self::Subtrees(roots) => Ok(closure::Entity::find()
+                .filter(closure::Column::DescendantId.eq(institution_id))
+                .filter(closure::Column::AncestorId.is_in(roots.iter().copied()))
+                .count(conn)
+                .await?
+                > 0),
+        }
+    }
+
+    /// `NOT_FOUND` unless `institution_id` lies in this scope.
+    pub async fn require(
+        &self,
+        conn: &impl ConnectionTrait,
+        institution_id: Uuid,
+    ) -> AppResult<()> {
+        if self.contains(conn, institution_id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+/// Whether `actor` may give (or take away) `assignment`.
+/// ADMIN: any. INSTITUTION_MANAGER: manager/staff roles inside their subtree
+/// (`FORBIDDEN` for other roles, `NOT_FOUND` for other institutions).
+pub async fn may_grant(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    assignment: &Assignment,
+) -> AppResult<()> {
+    match scope(actor, Action::ManageUsers)? {
+        InstitutionScope::All => Ok(()),
+        s @ InstitutionScope::Subtrees(_) => match assignment.scope {
+            Scope::Institution(i) if assignment.role.is_institutional() => s.require(conn, i).await,
+            _ => Err(AppError::Forbidden),
+        },
+    }
+}
+
+/// Whether `actor` may manage the user holding `assignments`: ADMIN any; a manager
+/// only users whose every assignment is an institution role inside their subtree.
+pub async fn may_manage_user(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    assignments: &[Assignment],
+) -> AppResult<()> {
+    match scope(actor, Action::ManageUsers)? {
+        InstitutionScope::All => Ok(()),
+        s @ InstitutionScope::Subtrees(_) => {
+            if assignments.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            for a in assignments {
+                match a.scope {
+                    Scope::Institution(i) if a.role.is_institutional() => {
+                        s.require(conn, i).await?
+                    }
+                    _ => return Err(AppError::NotFound),
+                }
+            }
+            Ok(())
+        }
+    }
+}

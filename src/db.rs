@@ -1,0 +1,106 @@
+//! Connecting to SQLite or PostgreSQL, and write transactions that never see
+//! "database is locked".
+//!
+//! SQLite allows one writer at a time. Every write transaction here takes an
+//! in-process lock first and then begins `IMMEDIATE`, so a transaction that reads
+//! before it writes can never fail to upgrade its lock; `busy_timeout` covers other
+//! processes (the CLI). Readers are not blocked (WAL). PostgreSQL needs neither.
+
+use crate::error::{AppError, AppResult};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The database handle used by services.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; on SQLite it holds the single-writer lock until dropped.
+pub struct WriteTxn {
+    // Field order matters: the transaction ends before the lock is released.
+    txn: DatabaseTransaction,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits; the writer lock is released afterwards.
+    pub async fn commit(self) -> AppResult<()> {
+        self.txn.commit().await.map_err(AppError::from)
+    }
+}
+
+impl Db {
+    /// Connects with settings suited to each backend. `schema` (PostgreSQL only)
+    /// sets the search path, which tests use for isolation.
+    pub async fn connect(url: &str, pool_size: u32, schema: Option<&str>) -> Result<Self, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(pool_size.max(1))
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        if let Some(s) = schema {
+            opts.set_schema_search_path(s.to_owned());
+        }
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(15))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+        let conn = Database::connect(opts).await?;
+        let write_lock = match conn.get_database_backend() {
+            DbBackend::Sqlite => Some(Arc::new(Mutex::new(()))),
+            _ => None,
+        };
+        Ok(Self { conn, write_lock })
+    }
+
+    /// The connection pool, for reads.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Begins a write transaction (single writer on SQLite).
+    pub async fn begin_write(&self) -> AppResult<WriteTxn> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self
+            .conn
+            .begin_with_options(TransactionOptions {
+                isolation_level: None,
+                access_mode: None,
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            })
+            .await?;
+        Ok(WriteTxn { txn, _guard: guard })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+}

@@ -1,0 +1,13 @@
+//! Domain types that parse: a value that exists is valid. Pure, no database.
+
+pub mod catalogue;
+pub mod email;
+pub mod localized;
+pub mod page;
+pub mod password;
+pub mod role;
+
+pub use email::Email;
+pub use localized::{Locale, LocalizedText};
+pub use page::{Page, PageRequest};
+pub use role::Role;

@@ -1,0 +1,172 @@
+//! One error type for the whole API. Each variant has a stable code that clients
+//! read from `extensions.code`; internal details are logged and never shown.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+use serde::Serialize;
+
+/// One problem with one part of an input, e.g. one answer of a survey response.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidField {
+    /// Which input (field name, or a question key) is wrong.
+    pub field: String,
+    /// Why, in English, stable enough to show.
+    pub reason: String,
+}
+
+/// What can go wrong, as clients see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppError {
+    /// No valid credential: sign in (again).
+    Unauthenticated(String),
+    /// The caller's role can never do this.
+    Forbidden,
+    /// Not there, or not visible to the caller: the two look the same.
+    NotFound,
+    /// The input is wrong; `invalid` lists each bad field.
+    BadUserInput {
+        /// Summary.
+        message: String,
+        /// Each bad field with its reason.
+        invalid: Vec<InvalidField>,
+    },
+    /// The request contradicts the current state (duplicate code, stale change, …).
+    Conflict(String),
+    /// This invitation was already answered.
+    AlreadyResponded,
+    /// The thing asked for has expired.
+    Expired,
+    /// Too many attempts; try again after the given number of seconds.
+    RateLimited {
+        /// Seconds until the window resets.
+        retry_after_secs: i64,
+    },
+    /// A fault on our side. The text is logged, never sent.
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::AlreadyResponded => "ALREADY_RESPONDED",
+            Self::Expired => "EXPIRED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The message a client may see.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Unauthenticated(m) => m.clone(),
+            Self::Forbidden => "you are not allowed to do this".into(),
+            Self::NotFound => "not found".into(),
+            Self::BadUserInput { message, .. } => message.clone(),
+            Self::Conflict(m) => m.clone(),
+            Self::AlreadyResponded => "this invitation has already been answered".into(),
+            Self::Expired => "this has expired".into(),
+            Self::RateLimited { retry_after_secs } => {
+                format!("too many attempts; try again in {retry_after_secs} s")
+            }
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// A bad input in one field.
+    pub fn bad_input(field: &str, reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        Self::BadUserInput {
+            message: format!("{field}: {reason}"),
+            invalid: vec![InvalidField {
+                field: field.into(),
+                reason,
+            }],
+        }
+    }
+
+    /// Several bad fields at once.
+    pub fn invalid(invalid: Vec<InvalidField>) -> Self {
+        let message = match invalid.len() {
+            1 => format!("{}: {}", invalid[0].field, invalid[0].reason),
+            n => format!("{n} inputs are invalid"),
+        };
+        Self::BadUserInput { message, invalid }
+    }
+
+    /// A credential problem.
+    pub fn unauthenticated(msg: &str) -> Self {
+        Self::Unauthenticated(msg.into())
+    }
+
+    /// A fault on our side; the detail is logged once here.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        let detail = detail.to_string();
+        tracing::error!(error = %detail, "internal error");
+        Self::Internal(detail)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.public_message())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<DbErr> for AppError {
+    fn from(e: DbErr) -> Self {
+        Self::internal(format!("database: {e}"))
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                Self::BadUserInput { invalid, .. } if !invalid.is_empty() => {
+                    let list: Vec<async_graphql::Value> = invalid
+                        .iter()
+                        .map(|i| {
+                            let mut m = async_graphql::indexmap::IndexMap::new();
+                            m.insert(async_graphql::Name::new("field"), i.field.clone().into());
+                            m.insert(async_graphql::Name::new("reason"), i.reason.clone().into());
+                            async_graphql::Value::Object(m)
+                        })
+                        .collect();
+                    ext.set("invalid", list);
+                }
+                Self::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfterSeconds", *retry_after_secs);
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(e: AppError) -> Self {
+        e.extend()
+    }
+}
+
+/// Results of services.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Whether a database error is a unique-constraint violation (a race lost to a
+/// concurrent insert of the same key).
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

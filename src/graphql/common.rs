@@ -1,0 +1,145 @@
+//! Shapes shared by every area: multilingual text, ids, connections, context access.
+
+use crate::auth::Actor;
+use crate::domain::page::encode_cursor;
+use crate::domain::{Locale, LocalizedText, Page, PageRequest};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, Object, OutputType, SimpleObject};
+use uuid::Uuid;
+
+/// The application state and the caller of this request.
+pub fn ctx<'a>(c: &Context<'a>) -> AppResult<(&'a AppState, &'a Actor)> {
+    let state = c
+        .data::<AppState>()
+        .map_err(|_| AppError::internal("AppState missing from schema data"))?;
+    let actor = c
+        .data::<Actor>()
+        .map_err(|_| AppError::internal("Actor missing from request data"))?;
+    Ok((state, actor))
+}
+
+/// Parses an `ID` argument as a UUID.
+pub fn parse_id(field: &str, id: &ID) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "is not a valid id"))
+}
+
+/// Parses a list of `ID`s.
+pub fn parse_ids(field: &str, ids: &[ID]) -> AppResult<Vec<Uuid>> {
+    ids.iter().map(|i| parse_id(field, i)).collect()
+}
+
+/// A page request from `first` / `after`.
+pub fn page(first: Option<i32>, after: Option<String>) -> AppResult<PageRequest> {
+    PageRequest::parse(first, after.as_deref())
+}
+
+/// A cursor connection from a service page.
+pub fn connection<T, U: OutputType>(
+    page: Page<T>,
+    id: impl Fn(&T) -> Uuid,
+    wrap: impl Fn(T) -> U,
+) -> Connection<String, U> {
+    let mut c = Connection::new(page.has_previous, page.has_next);
+    c.edges = page
+        .items
+        .into_iter()
+        .map(|item| Edge::new(encode_cursor(id(&item)), wrap(item)))
+        .collect();
+    c
+}
+
+/// A text in several languages. `mn` (Mongolian, Cyrillic) is always present and is
+/// the fallback for any locale that is missing.
+pub struct LocalizedTextObject(pub LocalizedText);
+
+/// One translation of a text.
+#[derive(SimpleObject)]
+pub struct Translation {
+    /// BCP 47 tag: `mn`, `en`, `mn-Mong` (traditional Mongol script) or `kk`.
+    pub locale: String,
+    /// The text.
+    pub text: String,
+}
+
+/// A text in several languages. `mn` (Mongolian, Cyrillic) is always present and is
+/// the fallback for any locale that is missing.
+#[Object(name = "LocalizedText")]
+impl LocalizedTextObject {
+    /// Mongolian (Cyrillic).
+    async fn mn(&self) -> &str {
+        self.0.get(Locale::Mn)
+    }
+    /// English, if given.
+    async fn en(&self) -> Option<&str> {
+        self.0.exact(Locale::En)
+    }
+    /// Mongolian in traditional Mongol script, if given.
+    async fn mn_mong(&self) -> Option<&str> {
+        self.0.exact(Locale::MnMong)
+    }
+    /// Kazakh, if given.
+    async fn kk(&self) -> Option<&str> {
+        self.0.exact(Locale::Kk)
+    }
+    /// The text in `locale` (a BCP 47 tag), falling back to Mongolian.
+    async fn text(&self, #[graphql(default = "mn")] locale: String) -> &str {
+        self.0.get(Locale::parse(&locale).unwrap_or(Locale::Mn))
+    }
+    /// Every translation present.
+    async fn translations(&self) -> Vec<Translation> {
+        self.0
+            .entries()
+            .map(|(l, t)| Translation {
+                locale: l.tag().into(),
+                text: t.into(),
+            })
+            .collect()
+    }
+}
+
+/// A text in several languages; `mn` is required, the others optional.
+#[derive(InputObject, Clone)]
+pub struct LocalizedTextInput {
+    /// Mongolian (Cyrillic). Required.
+    pub mn: String,
+    /// English.
+    pub en: Option<String>,
+    /// Mongolian in traditional Mongol script.
+    pub mn_mong: Option<String>,
+    /// Kazakh.
+    pub kk: Option<String>,
+}
+
+impl LocalizedTextInput {
+    /// Parses into a domain text, each translation at most `max_chars`.
+    pub fn parse(self, field: &str, max_chars: usize) -> AppResult<LocalizedText> {
+        LocalizedText::parse(
+            field,
+            [
+                (Locale::Mn, Some(self.mn)),
+                (Locale::En, self.en),
+                (Locale::MnMong, self.mn_mong),
+                (Locale::Kk, self.kk),
+            ],
+            max_chars,
+        )
+    }
+}
+
+/// Declares a GraphQL enum mirroring a domain enum, with conversions both ways.
+macro_rules! mirror_enum {
+    ($(#[$m:meta])* $name:ident => $domain:path { $($(#[$vm:meta])* $v:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl From<$name> for $domain {
+            fn from(v: $name) -> Self { match v { $($name::$v => <$domain>::$v),+ } }
+        }
+        impl From<$domain> for $name {
+            fn from(v: $domain) -> Self { match v { $(<$domain>::$v => $name::$v),+ } }
+        }
+    };
+}
+pub(crate) use mirror_enum;

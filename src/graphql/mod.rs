@@ -1,0 +1,12 @@
+//! The GraphQL API: thin resolvers that translate between GraphQL types and
+//! service calls. No queries and no permission logic here.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod catalogue;
+pub mod common;
+pub mod schema;
+pub mod users;
+
+pub use schema::{SanalSchema, build_schema, sdl};

@@ -1,0 +1,69 @@
+//! The merged schema, built once at start-up, with its limits.
+
+use super::{accounts, api_keys, audit, catalogue, users};
+use crate::state::AppState;
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    accounts::AccountQuery,
+    users::UserQuery,
+    catalogue::CatalogueQuery,
+    api_keys::ApiKeyQuery,
+    audit::AuditQuery,
+);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    accounts::AccountMutation,
+    users::UserMutation,
+    catalogue::CatalogueMutation,
+    api_keys::ApiKeyMutation,
+);
+
+/// The Sanal schema.
+pub type SanalSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Deepest selection allowed.
+pub const MAX_DEPTH: usize = 15;
+/// Most complex query allowed (each field counts 1).
+pub const MAX_COMPLEXITY: usize = 2_000;
+/// Deepest recursion of fragments / nested values while parsing.
+pub const MAX_RECURSIVE_DEPTH: usize = 32;
+/// Most directives on one field.
+pub const MAX_DIRECTIVES: usize = 5;
+
+fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+    .limit_directives(MAX_DIRECTIVES)
+}
+
+/// Builds the schema (once, at start-up). Production mode turns introspection off.
+pub fn build_schema(state: AppState) -> SanalSchema {
+    let production = state.config.production;
+    let b = builder().data(state);
+    if production {
+        b.disable_introspection().finish()
+    } else {
+        b.finish()
+    }
+}
+
+/// The schema in SDL, sorted — what `schema.graphql` holds.
+pub fn sdl() -> String {
+    builder().finish().sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
+}

@@ -1,0 +1,18 @@
+//! Sanal: citizen satisfaction surveys for public services (GraphQL API).
+//!
+//! Three floors, data flowing one way: [`graphql`]/[`routes`] → [`services`]
+//! (+ [`authz`]) → `entity` + [`domain`]. Nothing below imports anything above it.
+
+pub mod auth;
+pub mod authz;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod ratelimit;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,177 @@
+//! `POST /graphql`: JSON only, body ≤ 64 KiB, one operation per request (no batches),
+//! credentials resolved to an [`Actor`](crate::auth::Actor) before execution.
+//! `GET /graphql` serves GraphiQL outside production mode; GET never executes.
+
+use crate::auth::actor;
+use crate::graphql::SanalSchema;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use futures_util::StreamExt;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}
+
+fn header<'a>(
+    req: &'a HttpRequest,
+    name: impl actix_web::http::header::AsHeaderName,
+) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        if let Some(first) = header(req, "x-forwarded-for").and_then(|v| v.split(',').next()) {
+            let ip = first.trim();
+            if !ip.is_empty() {
+                return Some(ip.to_owned());
+            }
+        }
+    }
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+/// Gives every error a stable `extensions.code`: errors raised by async-graphql
+/// itself (validation, limits) carry none.
+fn add_missing_codes(resp: &mut async_graphql::Response) {
+    for e in &mut resp.errors {
+        let has_code = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let m = e.message.to_ascii_lowercase();
+        let code = if m.contains("too deep")
+            || m.contains("too complex")
+            || m.contains("directives")
+            || m.contains("recursion")
+        {
+            "QUERY_LIMIT_EXCEEDED"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}
+
+/// Executes one GraphQL operation.
+pub async fn post(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    schema: web::Data<SanalSchema>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let json_type = header(&req, CONTENT_TYPE)
+        .map(|c| c.trim().to_ascii_lowercase())
+        .is_some_and(|c| c == "application/json" || c.starts_with("application/json;"));
+    if !json_type {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json",
+        );
+    }
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+    };
+    if header(&req, CONTENT_LENGTH)
+        .and_then(|l| l.parse::<usize>().ok())
+        .is_some_and(|l| l > MAX_BODY_BYTES)
+    {
+        return too_large();
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "could not read the request body",
+            );
+        };
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the body is not valid JSON",
+            );
+        }
+    };
+    if value.is_array() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BATCH_NOT_SUPPORTED",
+            "batched requests are not supported; send one operation per request",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "expected {\"query\": …, \"variables\": …, \"operationName\": …}",
+            );
+        }
+    };
+    let actor = match actor::resolve(
+        &state,
+        header(&req, AUTHORIZATION),
+        header(&req, "x-api-key"),
+        client_ip(&req, state.config.trust_proxy),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => return error(StatusCode::UNAUTHORIZED, e.code(), &e.public_message()),
+    };
+    let mut resp = schema.execute(request.data(actor)).await;
+    add_missing_codes(&mut resp);
+    HttpResponse::Ok().json(resp)
+}
+
+/// GraphiQL, outside production mode.
+pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if state.config.production {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "GraphiQL is off in production mode",
+        );
+    }
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+/// Any other method.
+pub async fn method_not_allowed() -> HttpResponse {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "use POST with a JSON body",
+    )
+}
