@@ -166,11 +166,10 @@ impl Config {
                 "SANAL_PUBLIC_BASE_URL must be https:// in production".into(),
             ));
         }
-        if let Some(p) = &self.admin_password {
-            if p.chars().count() < crate::domain::password::MIN_LEN {
+        if let Some(p) = &self.admin_password
+            && p.chars().count() < crate::domain::password::MIN_LEN {
                 return Err(ConfigError("SANAL_ADMIN_PASSWORD is too short".into()));
             }
-        }
         Ok(())
     }
 }

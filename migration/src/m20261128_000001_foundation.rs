@@ -391,7 +391,7 @@ impl MigrationTrait for Migration {
             .into_table("regions")
             .columns(["code", "parent_code", "kind", "name", "sort_order"]);
         for (i, (code, parent, kind, mn, en)) in REGIONS.iter().enumerate() {
-            let name = format!(r#"{{"mn":"{mn}","en":"{en}"}}"#);
+            let name = serde_json::json!({ "mn": mn, "en": en });
             insert
                 .values([
                     (*code).into(),

@@ -30,11 +30,10 @@ impl NewPassword {
             return Err(AppError::bad_input(field, "is too long"));
         }
         let mut chars = raw.chars();
-        if let Some(first) = chars.next() {
-            if chars.all(|c| c == first) {
+        if let Some(first) = chars.next()
+            && chars.all(|c| c == first) {
                 return Err(AppError::bad_input(field, "must not repeat one character"));
             }
-        }
         Ok(Self(raw.to_owned()))
     }
 

@@ -1,10 +1,11 @@
 //! API keys of service-delivery systems.
 
-use super::common::{connection, ctx, page, parse_id, parse_ids};
+use super::common::{connection_type, ctx, page, parse_id, parse_ids};
 use crate::services::api_keys::{self, ApiKeyView};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+
+connection_type!(ApiKeyConnection, ApiKeyEdge, ApiKey, "API keys");
 
 /// A key a service-delivery system sends as `X-Api-Key`. The key itself is shown
 /// only once, when created.
@@ -86,7 +87,7 @@ impl ApiKeyQuery {
         #[graphql(default = false)] include_revoked: bool,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, ApiKey>> {
+    ) -> Result<ApiKeyConnection> {
         let (state, actor) = ctx(c)?;
         let inst = institution_id
             .as_ref()
@@ -94,7 +95,7 @@ impl ApiKeyQuery {
             .transpose()?;
         let p = api_keys::list_api_keys(state, actor, inst, include_revoked, page(first, after)?)
             .await?;
-        Ok(connection(p, |k| k.id, ApiKey))
+        Ok(ApiKeyConnection::from_page(p, |k| k.id, ApiKey))
     }
 }
 

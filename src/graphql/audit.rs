@@ -1,10 +1,16 @@
 //! The audit log.
 
-use super::common::{connection, ctx, page, parse_id};
+use super::common::{connection_type, ctx, page, parse_id};
 use crate::services::audit::{self, AuditFilter};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
+
+connection_type!(
+    AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntry,
+    "audit entries"
+);
 
 /// One recorded action.
 pub struct AuditEntry(pub audit::AuditEntry);
@@ -82,7 +88,7 @@ impl AuditQuery {
         filter: Option<AuditFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, AuditEntry>> {
+    ) -> Result<AuditEntryConnection> {
         let (state, actor) = ctx(c)?;
         let f = filter.unwrap_or_default();
         let filter = AuditFilter {
@@ -101,6 +107,6 @@ impl AuditQuery {
             to: f.to,
         };
         let p = audit::list(state, actor, filter, page(first, after)?).await?;
-        Ok(connection(p, |e| e.id, AuditEntry))
+        Ok(AuditEntryConnection::from_page(p, |e| e.id, AuditEntry))
     }
 }

@@ -1,7 +1,7 @@
 //! Regions, institutions, services and service points.
 
 use super::common::{
-    LocalizedTextInput, LocalizedTextObject, connection, ctx, mirror_enum, page, parse_id,
+    LocalizedTextInput, LocalizedTextObject, connection_type, ctx, mirror_enum, page, parse_id,
 };
 use crate::error::AppResult;
 use crate::services::catalogue::{
@@ -12,9 +12,22 @@ use crate::services::institutions::{
     self as inst, InstitutionChanges, InstitutionFilter, NewInstitution,
 };
 use crate::services::regions;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
+
+connection_type!(
+    InstitutionConnection,
+    InstitutionEdge,
+    Institution,
+    "institutions"
+);
+connection_type!(ServiceConnection, ServiceEdge, Service, "services");
+connection_type!(
+    ServicePointConnection,
+    ServicePointEdge,
+    ServicePoint,
+    "service points"
+);
 
 mirror_enum!(
     /// What kind of body an institution is.
@@ -411,7 +424,7 @@ impl CatalogueQuery {
         filter: Option<InstitutionFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, Institution>> {
+    ) -> Result<InstitutionConnection> {
         let (state, _) = ctx(c)?;
         let f = filter.unwrap_or_default();
         let filter = InstitutionFilter {
@@ -423,7 +436,7 @@ impl CatalogueQuery {
             active: f.active,
         };
         let p = inst::list_institutions(state, filter, page(first, after)?).await?;
-        Ok(connection(p, |i| i.id, Institution))
+        Ok(InstitutionConnection::from_page(p, |i| i.id, Institution))
     }
 
     /// One institution.
@@ -441,7 +454,7 @@ impl CatalogueQuery {
         filter: Option<ServiceFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, Service>> {
+    ) -> Result<ServiceConnection> {
         let (state, actor) = ctx(c)?;
         let f = filter.unwrap_or_default();
         let filter = ServiceFilter {
@@ -452,7 +465,7 @@ impl CatalogueQuery {
             active: f.active,
         };
         let p = cat::list_services(state, actor, filter, page(first, after)?).await?;
-        Ok(connection(p, |s| s.id, Service))
+        Ok(ServiceConnection::from_page(p, |s| s.id, Service))
     }
 
     /// One service.
@@ -470,7 +483,7 @@ impl CatalogueQuery {
         filter: Option<ServicePointFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, ServicePoint>> {
+    ) -> Result<ServicePointConnection> {
         let (state, actor) = ctx(c)?;
         let f = filter.unwrap_or_default();
         let filter = ServicePointFilter {
@@ -480,7 +493,7 @@ impl CatalogueQuery {
             active: f.active,
         };
         let p = cat::list_service_points(state, actor, filter, page(first, after)?).await?;
-        Ok(connection(p, |s| s.id, ServicePoint))
+        Ok(ServicePointConnection::from_page(p, |s| s.id, ServicePoint))
     }
 
     /// One service point.

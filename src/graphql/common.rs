@@ -5,8 +5,7 @@ use crate::domain::page::encode_cursor;
 use crate::domain::{Locale, LocalizedText, Page, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, InputObject, Object, OutputType, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 /// The application state and the caller of this request.
@@ -35,20 +34,77 @@ pub fn page(first: Option<i32>, after: Option<String>) -> AppResult<PageRequest>
     PageRequest::parse(first, after.as_deref())
 }
 
-/// A cursor connection from a service page.
-pub fn connection<T, U: OutputType>(
+/// Where a page sits in the whole list.
+#[derive(SimpleObject, Clone)]
+pub struct PageInfo {
+    /// Whether more items follow; ask again with `after: endCursor`.
+    pub has_next_page: bool,
+    /// Whether this page started after a cursor.
+    pub has_previous_page: bool,
+    /// Cursor of the first item of this page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of this page.
+    pub end_cursor: Option<String>,
+}
+
+/// A page of items with their cursors, built from a service page.
+pub fn edges<T, E>(
     page: Page<T>,
     id: impl Fn(&T) -> Uuid,
-    wrap: impl Fn(T) -> U,
-) -> Connection<String, U> {
-    let mut c = Connection::new(page.has_previous, page.has_next);
-    c.edges = page
+    edge: impl Fn(String, T) -> E,
+) -> (Vec<E>, PageInfo) {
+    let cursors: Vec<String> = page.items.iter().map(|i| encode_cursor(id(i))).collect();
+    let info = PageInfo {
+        has_next_page: page.has_next,
+        has_previous_page: page.has_previous,
+        start_cursor: cursors.first().cloned(),
+        end_cursor: cursors.last().cloned(),
+    };
+    let edges = page
         .items
         .into_iter()
-        .map(|item| Edge::new(encode_cursor(id(&item)), wrap(item)))
+        .zip(cursors)
+        .map(|(item, c)| edge(c, item))
         .collect();
-    c
+    (edges, info)
 }
+
+/// Declares `XConnection` / `XEdge` for a node type, with descriptions.
+macro_rules! connection_type {
+    ($conn:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, " (keyset pagination: pass `pageInfo.endCursor` as `after`).")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $conn {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// Where this page sits in the whole list.
+            pub page_info: $crate::graphql::common::PageInfo,
+        }
+
+        #[doc = concat!("One of ", $what, ", with its cursor.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque cursor of this item.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $conn {
+            /// Builds the connection from a service page.
+            pub fn from_page<T>(
+                page: $crate::domain::Page<T>,
+                id: impl Fn(&T) -> uuid::Uuid,
+                wrap: impl Fn(T) -> $node,
+            ) -> Self {
+                let (edges, page_info) =
+                    $crate::graphql::common::edges(page, id, |cursor, item| $edge { cursor, node: wrap(item) });
+                Self { edges, page_info }
+            }
+        }
+    };
+}
+pub(crate) use connection_type;
 
 /// A text in several languages. `mn` (Mongolian, Cyrillic) is always present and is
 /// the fallback for any locale that is missing.

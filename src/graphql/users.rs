@@ -1,12 +1,13 @@
 //! Users and role assignments.
 
-use super::common::{connection, ctx, mirror_enum, page, parse_id};
+use super::common::{connection_type, ctx, mirror_enum, page, parse_id};
 use crate::domain::role::Assignment;
 use crate::error::AppResult;
 use crate::services::users::{self, NewUser, UserChanges, UserFilter, UserView};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
+
+connection_type!(UserConnection, UserEdge, User, "users");
 
 mirror_enum!(
     /// What a user may do; see the README's role table.
@@ -169,7 +170,7 @@ impl UserQuery {
         filter: Option<UserFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, User>> {
+    ) -> Result<UserConnection> {
         let (state, actor) = ctx(c)?;
         let f = filter.unwrap_or_default();
         let filter = UserFilter {
@@ -183,7 +184,7 @@ impl UserQuery {
             active: f.active,
         };
         let p = users::list_users(state, actor, filter, page(first, after)?).await?;
-        Ok(connection(p, |u| u.id, User))
+        Ok(UserConnection::from_page(p, |u| u.id, User))
     }
 
     /// One user the caller manages.

@@ -95,8 +95,8 @@ pub struct InstitutionChanges {
 
 /// `BAD_USER_INPUT` unless the region code is in the region list.
 pub async fn check_region(conn: &impl ConnectionTrait, code: &Option<String>) -> AppResult<()> {
-    if let Some(c) = code {
-        if region::Entity::find_by_id(c.clone())
+    if let Some(c) = code
+        && region::Entity::find_by_id(c.clone())
             .one(conn)
             .await?
             .is_none()
@@ -106,7 +106,6 @@ pub async fn check_region(conn: &impl ConnectionTrait, code: &Option<String>) ->
                 format!("unknown region code {c:?}"),
             ));
         }
-    }
     Ok(())
 }
 
@@ -218,14 +217,13 @@ async fn reparent(
         .all(conn)
         .await?;
     let sub_ids: Vec<Uuid> = subtree.iter().map(|r| r.descendant_id).collect();
-    if let Some(p) = new_parent {
-        if sub_ids.contains(&p) {
+    if let Some(p) = new_parent
+        && sub_ids.contains(&p) {
             return Err(AppError::bad_input(
                 "parentId",
                 "an institution cannot be moved under itself or its own sub-institution",
             ));
         }
-    }
     // Cut the links from the old ancestors to every node of the subtree.
     closure::Entity::delete_many()
         .filter(closure::Column::DescendantId.is_in(sub_ids.clone()))
@@ -313,13 +311,12 @@ pub async fn update_institution(
         details.insert("active".into(), json!(a));
         row.active = Set(a);
     }
-    if let Some(p) = changes.parent_id {
-        if p != current.parent_id {
+    if let Some(p) = changes.parent_id
+        && p != current.parent_id {
             reparent(&*txn, id, p).await?;
             details.insert("parentId".into(), json!(p));
             row.parent_id = Set(p);
         }
-    }
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await.map_err(|e| {
         if is_unique_violation(&e) {

@@ -98,15 +98,14 @@ async fn check_grants(
 ) -> AppResult<()> {
     for a in assignments {
         authz::may_grant(conn, actor, a).await?;
-        if let Some(i) = a.institution_id() {
-            if institution::Entity::find_by_id(i)
+        if let Some(i) = a.institution_id()
+            && institution::Entity::find_by_id(i)
                 .one(conn)
                 .await?
                 .is_none()
             {
                 return Err(AppError::NotFound);
             }
-        }
     }
     Ok(())
 }

@@ -1,0 +1,223 @@
+//! Test helpers: spawn the app on port 0 with a fresh database (a SQLite temp file,
+//! or a fresh PostgreSQL schema when `SANAL_TEST_DATABASE_URL` is set) and talk to
+//! it over HTTP.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Utc};
+use sanal::clock::ManualClock;
+use sanal::config::Config;
+use sanal::startup::Application;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub const ADMIN_EMAIL: &str = "admin@sanal.mn";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "Сайн байна уу 2026!";
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+/// How a request authenticates.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Bearer(String),
+    Key(String),
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub state: sanal::state::AppState,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(f) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
+            }
+        }
+    }
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-28T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (url, schema, sqlite_file) = match std::env::var("SANAL_TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            let schema = format!("t_{id}");
+            let admin = sea_orm::Database::connect(url.as_str())
+                .await
+                .expect("connect to PostgreSQL");
+            sea_orm::ConnectionTrait::execute_unprepared(
+                &admin,
+                &format!("CREATE SCHEMA \"{schema}\""),
+            )
+            .await
+            .expect("create schema");
+            admin.close().await.ok();
+            (url, Some(schema), None)
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("sanal-test-{id}.db"));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                None,
+                Some(path),
+            )
+        }
+    };
+    let mut config = Config::for_database(&url);
+    config.jwt_secret = JWT_SECRET.to_vec();
+    config.admin_email = Some(ADMIN_EMAIL.into());
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.db_pool_size = 5;
+    config.workers = Some(2);
+    tweak(&mut config);
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let app = Application::build_in_schema(config, clock.clone(), schema.as_deref())
+        .await
+        .expect("app starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        clock,
+        state,
+        sqlite_file,
+    }
+}
+
+fn client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish()
+}
+
+impl TestApp {
+    /// Sends a raw POST /graphql and returns (status, JSON body).
+    pub async fn post_raw(&self, auth: &Auth, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let mut req = client()
+            .post(format!("{}/graphql", self.base))
+            .insert_header(("content-type", content_type));
+        match auth {
+            Auth::None => {}
+            Auth::Bearer(t) => req = req.insert_header(("authorization", format!("Bearer {t}"))),
+            Auth::Key(k) => req = req.insert_header(("x-api-key", k.clone())),
+        }
+        let mut resp = req.send_body(body).await.expect("request sent");
+        let status = resp.status().as_u16();
+        let bytes = resp.body().limit(16 * 1024 * 1024).await.expect("body");
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Runs a GraphQL operation and returns the whole response body.
+    pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Value {
+        let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap();
+        self.post_raw(auth, "application/json", body).await.1
+    }
+
+    /// Runs an operation that must succeed; returns `data`.
+    pub async fn ok(&self, auth: &Auth, query: &str, variables: Value) -> Value {
+        let r = self.gql(auth, query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r}");
+        r["data"].clone()
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let mut resp = client()
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("sent");
+        let status = resp.status().as_u16();
+        let body = resp.body().limit(4 * 1024 * 1024).await.expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.gql(
+            &Auth::None,
+            "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken refreshToken accessTokenExpiresAt user { id email } } }",
+            json!({ "e": email, "p": password }),
+        )
+        .await
+    }
+
+    pub async fn token(&self, email: &str, password: &str) -> Auth {
+        let r = self.login(email, password).await;
+        let t = r["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {r}"));
+        Auth::Bearer(t.to_owned())
+    }
+
+    pub async fn admin(&self) -> Auth {
+        self.token(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    pub async fn create_institution(
+        &self,
+        admin: &Auth,
+        code: &str,
+        parent: Option<&str>,
+    ) -> String {
+        let d = self
+            .ok(
+                admin,
+                "mutation($i:CreateInstitutionInput!){ createInstitution(input:$i){ id } }",
+                json!({ "i": { "code": code, "kind": if parent.is_some() { "AGENCY" } else { "MINISTRY" },
+                    "parentId": parent, "name": { "mn": format!("{code} яам"), "en": format!("{code} ministry") } } }),
+            )
+            .await;
+        d["createInstitution"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a user with one role (institution optional) and returns their token.
+    pub async fn user_with_role(
+        &self,
+        admin: &Auth,
+        email: &str,
+        role: &str,
+        institution: Option<&str>,
+    ) -> Auth {
+        self.ok(
+            admin,
+            "mutation($i:CreateUserInput!){ createUser(input:$i){ id } }",
+            json!({ "i": { "email": email, "displayName": email, "password": PASSWORD,
+                "assignments": [{ "role": role, "institutionId": institution }] } }),
+        )
+        .await;
+        self.token(email, PASSWORD).await
+    }
+
+    pub async fn create_service(&self, auth: &Auth, institution: &str, code: &str) -> Value {
+        self.gql(
+            auth,
+            "mutation($i:CreateServiceInput!){ createService(input:$i){ id code institutionId } }",
+            json!({ "i": { "institutionId": institution, "code": code, "channels": ["ONLINE", "IN_PERSON"],
+                "name": { "mn": format!("{code} үйлчилгээ"), "en": format!("{code} service") } } }),
+        )
+        .await
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no error>")
+}
