@@ -167,9 +167,10 @@ impl Config {
             ));
         }
         if let Some(p) = &self.admin_password
-            && p.chars().count() < crate::domain::password::MIN_LEN {
-                return Err(ConfigError("SANAL_ADMIN_PASSWORD is too short".into()));
-            }
+            && p.chars().count() < crate::domain::password::MIN_LEN
+        {
+            return Err(ConfigError("SANAL_ADMIN_PASSWORD is too short".into()));
+        }
         Ok(())
     }
 }

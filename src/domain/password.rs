@@ -31,9 +31,10 @@ impl NewPassword {
         }
         let mut chars = raw.chars();
         if let Some(first) = chars.next()
-            && chars.all(|c| c == first) {
-                return Err(AppError::bad_input(field, "must not repeat one character"));
-            }
+            && chars.all(|c| c == first)
+        {
+            return Err(AppError::bad_input(field, "must not repeat one character"));
+        }
         Ok(Self(raw.to_owned()))
     }
 

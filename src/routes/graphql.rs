@@ -20,21 +20,19 @@ fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     }))
 }
 
-fn header(
-    req: &HttpRequest,
-    name: impl actix_web::http::header::AsHeaderName,
-) -> Option<&str> {
+fn header(req: &HttpRequest, name: impl actix_web::http::header::AsHeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
 fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
     if trust_proxy
-        && let Some(first) = header(req, "x-forwarded-for").and_then(|v| v.split(',').next()) {
-            let ip = first.trim();
-            if !ip.is_empty() {
-                return Some(ip.to_owned());
-            }
+        && let Some(first) = header(req, "x-forwarded-for").and_then(|v| v.split(',').next())
+    {
+        let ip = first.trim();
+        if !ip.is_empty() {
+            return Some(ip.to_owned());
         }
+    }
     req.peer_addr().map(|a| a.ip().to_string())
 }
 

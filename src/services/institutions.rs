@@ -100,12 +100,12 @@ pub async fn check_region(conn: &impl ConnectionTrait, code: &Option<String>) ->
             .one(conn)
             .await?
             .is_none()
-        {
-            return Err(AppError::bad_input(
-                "regionCode",
-                format!("unknown region code {c:?}"),
-            ));
-        }
+    {
+        return Err(AppError::bad_input(
+            "regionCode",
+            format!("unknown region code {c:?}"),
+        ));
+    }
     Ok(())
 }
 
@@ -218,12 +218,13 @@ async fn reparent(
         .await?;
     let sub_ids: Vec<Uuid> = subtree.iter().map(|r| r.descendant_id).collect();
     if let Some(p) = new_parent
-        && sub_ids.contains(&p) {
-            return Err(AppError::bad_input(
-                "parentId",
-                "an institution cannot be moved under itself or its own sub-institution",
-            ));
-        }
+        && sub_ids.contains(&p)
+    {
+        return Err(AppError::bad_input(
+            "parentId",
+            "an institution cannot be moved under itself or its own sub-institution",
+        ));
+    }
     // Cut the links from the old ancestors to every node of the subtree.
     closure::Entity::delete_many()
         .filter(closure::Column::DescendantId.is_in(sub_ids.clone()))
@@ -312,11 +313,12 @@ pub async fn update_institution(
         row.active = Set(a);
     }
     if let Some(p) = changes.parent_id
-        && p != current.parent_id {
-            reparent(&*txn, id, p).await?;
-            details.insert("parentId".into(), json!(p));
-            row.parent_id = Set(p);
-        }
+        && p != current.parent_id
+    {
+        reparent(&*txn, id, p).await?;
+        details.insert("parentId".into(), json!(p));
+        row.parent_id = Set(p);
+    }
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await.map_err(|e| {
         if is_unique_violation(&e) {

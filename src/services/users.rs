@@ -103,9 +103,9 @@ async fn check_grants(
                 .one(conn)
                 .await?
                 .is_none()
-            {
-                return Err(AppError::NotFound);
-            }
+        {
+            return Err(AppError::NotFound);
+        }
     }
     Ok(())
 }
