@@ -194,3 +194,26 @@ async fn the_region_list_holds_the_21_aimags_the_capital_and_its_districts() {
     let bo = regions.iter().find(|r| r["code"] == "MN-071").unwrap();
     assert_eq!(bo["name"]["mn"], "Баян-Өлгий");
 }
+
+#[actix_web::test]
+async fn the_reporting_time_zone_cannot_change_once_the_database_exists() {
+    let path = std::env::temp_dir().join(format!("sanal-tz-{}.db", uuid::Uuid::new_v4().simple()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let clock = std::sync::Arc::new(sanal::clock::ManualClock::new(start_time()));
+    let first = sanal::startup::prepare(
+        sanal::config::Config::for_database(&url),
+        clock.clone(),
+        None,
+    )
+    .await;
+    assert!(first.is_ok());
+    let mut moved = sanal::config::Config::for_database(&url);
+    moved.timezone = chrono_tz::Asia::Hovd;
+    let second = sanal::startup::prepare(moved, clock, None).await;
+    let err = second.err().expect("a different zone is refused").0;
+    assert!(
+        err.contains("Asia/Ulaanbaatar") && err.contains("Asia/Hovd"),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&path);
+}

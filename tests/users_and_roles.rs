@@ -448,3 +448,20 @@ async fn the_audit_log_refuses_updates_and_deletes_even_from_sql() {
         assert!(r.is_err(), "{sql} must fail");
     }
 }
+
+#[actix_web::test]
+async fn users_are_found_by_a_cyrillic_name_in_any_case() {
+    let w = world().await;
+    let mut u = new_user("bold@moj.gov.mn", "INSTITUTION_STAFF", Some(&w.moj));
+    u["i"]["displayName"] = json!("Өлзийбаяр Болд");
+    w.app.ok(&w.admin, CREATE, u).await;
+    let d = w
+        .app
+        .ok(
+            &w.admin,
+            "{ users(filter:{text:\"ӨЛЗИЙ\"}) { edges { node { email } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["users"]["edges"][0]["node"]["email"], "bold@moj.gov.mn");
+}

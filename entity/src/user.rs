@@ -10,6 +10,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub display_name: String,
+    pub search_text: String,
     pub password_hash: String,
     pub active: bool,
     pub created_at: DateTimeUtc,

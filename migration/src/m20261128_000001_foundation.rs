@@ -192,6 +192,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("id").primary_key())
                 .col(string_uniq("email"))
                 .col(string("display_name"))
+                .col(text("search_text"))
                 .col(text("password_hash"))
                 .col(boolean("active"))
                 .col(ts("created_at"))

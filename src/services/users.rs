@@ -186,6 +186,7 @@ pub(crate) async fn create_user_unchecked(
     let row = user::ActiveModel {
         id: Set(id),
         email: Set(email.as_str().to_owned()),
+        search_text: Set(search_text(email.as_str(), &display_name)),
         display_name: Set(display_name),
         password_hash: Set(password_hash),
         active: Set(true),
@@ -279,6 +280,7 @@ pub async fn update_user(
     let mut row: user::ActiveModel = u.clone().into();
     if let Some(n) = display_name {
         details.insert("displayName".into(), json!(n));
+        row.search_text = Set(search_text(&u.email, &n));
         row.display_name = Set(n);
     }
     if let Some(a) = changes.active {
@@ -364,12 +366,7 @@ pub async fn list_users(
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
     {
-        let pattern = format!("%{}%", escape_like(&t));
-        q = q.filter(
-            Condition::any()
-                .add(Expr::col(user::Column::Email).like(&pattern))
-                .add(Expr::col(user::Column::DisplayName).like(&pattern)),
-        );
+        q = q.filter(user::Column::SearchText.like(format!("%{}%", escape_like(&t))));
     }
     if let Some(after) = page.after {
         q = q.filter(user::Column::Id.gt(after));
@@ -415,6 +412,12 @@ pub async fn get_user(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Us
         }
     }
     view(conn, u).await
+}
+
+/// Lower-cased e-mail and name, for case-insensitive search in any script
+/// (SQLite's `lower()` only knows ASCII).
+fn search_text(email: &str, display_name: &str) -> String {
+    format!("{email} \u{1f} {}", display_name.to_lowercase())
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (SQLite and PostgreSQL both treat
