@@ -28,6 +28,13 @@ pub enum Action {
     WidenApiKeys,
     /// Read the audit log: ADMIN, SUPERVISOR.
     ReadAuditLog,
+    /// Create, edit, publish, archive and assign surveys: ADMIN, INSTITUTION_MANAGER (subtree).
+    ManageSurveys,
+    /// Read surveys and results (responses, comments): ADMIN, SUPERVISOR;
+    /// INSTITUTION_MANAGER and INSTITUTION_STAFF in their subtree.
+    ReadResults,
+    /// Read respondents' follow-up contacts: ADMIN, INSTITUTION_MANAGER (subtree).
+    ReadFollowUps,
 }
 
 impl Action {
@@ -41,6 +48,15 @@ impl Action {
                 &[(Admin, false), (InstitutionManager, true)]
             }
             Self::ReadAuditLog => &[(Admin, false), (Supervisor, false)],
+            Self::ManageSurveys | Self::ReadFollowUps => {
+                &[(Admin, false), (InstitutionManager, true)]
+            }
+            Self::ReadResults => &[
+                (Admin, false),
+                (Supervisor, false),
+                (InstitutionManager, true),
+                (InstitutionStaff, true),
+            ],
         }
     }
 }

@@ -49,6 +49,31 @@ pub struct Config {
     pub login_max_failures_per_client: u32,
     /// See `login_max_failures_per_account`.
     pub login_window_secs: i64,
+    /// `SANAL_HMAC_SECRET`: key of invitation tokens and respondent hashes (default:
+    /// derived from the JWT secret). Keep it stable: rotating it only stops the
+    /// re-issue of already issued tokens and resets recontact cooldowns.
+    pub hmac_secret: Vec<u8>,
+    /// `SANAL_INVITATION_MISSES_PER_CLIENT`: unknown invitation tokens or codes one
+    /// client may try per 10 minutes before `RATE_LIMITED` (default 20).
+    pub invitation_misses_per_client: u32,
+    /// `SANAL_OPEN_RESPONSES_PER_CLIENT`: open-channel (QR poster) responses one
+    /// client may give per service point per hour (default 3).
+    pub open_responses_per_client: u32,
+    /// `SANAL_OPEN_RESPONSES_PER_KIOSK`: responses one kiosk may send per minute (default 10).
+    pub open_responses_per_kiosk: u32,
+}
+
+impl Config {
+    /// A key for one purpose (invitation tokens, codes, respondent hashes, sampling),
+    /// derived from `SANAL_HMAC_SECRET` or, when unset, from the JWT secret.
+    pub fn purpose_key(&self, purpose: &str) -> [u8; 32] {
+        let root: &[u8] = if self.hmac_secret.is_empty() {
+            &self.jwt_secret
+        } else {
+            &self.hmac_secret
+        };
+        crate::auth::secrets::hmac_sha256(root, format!("sanal/{purpose}").as_bytes())
+    }
 }
 
 /// Issuer (`iss`) of Sanal's access tokens.
@@ -89,6 +114,10 @@ impl Config {
             login_max_failures_per_account: 5,
             login_max_failures_per_client: 30,
             login_window_secs: 900,
+            hmac_secret: vec![],
+            invitation_misses_per_client: 20,
+            open_responses_per_client: 3,
+            open_responses_per_kiosk: 10,
         }
     }
 
@@ -148,6 +177,12 @@ impl Config {
             }
             None => load_or_create_dev_secret(&c.data_dir)?,
         };
+        c.hmac_secret = get("SANAL_HMAC_SECRET")
+            .map(String::into_bytes)
+            .unwrap_or_default();
+        c.invitation_misses_per_client = parse_num(&get, "SANAL_INVITATION_MISSES_PER_CLIENT", 20)?;
+        c.open_responses_per_client = parse_num(&get, "SANAL_OPEN_RESPONSES_PER_CLIENT", 3)?;
+        c.open_responses_per_kiosk = parse_num(&get, "SANAL_OPEN_RESPONSES_PER_KIOSK", 10)?;
         if production {
             c.check_production()?;
         }

@@ -5,6 +5,9 @@ use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 use serde::Serialize;
 
+/// Marks an [`InvalidField`] that names a survey question (shown as `questionKey`).
+const ANSWER_PREFIX: &str = "answer:";
+
 /// One problem with one part of an input, e.g. one answer of a survey response.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -100,6 +103,21 @@ impl AppError {
         Self::BadUserInput { message, invalid }
     }
 
+    /// Bad answers of a survey response: each listed by `questionKey`.
+    pub fn invalid_answers(invalid: Vec<InvalidField>) -> Self {
+        let message = format!("{} answer(s) are invalid", invalid.len());
+        Self::BadUserInput {
+            message,
+            invalid: invalid
+                .into_iter()
+                .map(|i| InvalidField {
+                    field: format!("{ANSWER_PREFIX}{}", i.field),
+                    reason: i.reason,
+                })
+                .collect(),
+        }
+    }
+
     /// A credential problem.
     pub fn unauthenticated(msg: &str) -> Self {
         Self::Unauthenticated(msg.into())
@@ -137,7 +155,16 @@ impl ErrorExtensions for AppError {
                         .iter()
                         .map(|i| {
                             let mut m = async_graphql::indexmap::IndexMap::new();
-                            m.insert(async_graphql::Name::new("field"), i.field.clone().into());
+                            match i.field.strip_prefix(ANSWER_PREFIX) {
+                                Some(k) => m.insert(
+                                    async_graphql::Name::new("questionKey"),
+                                    k.to_owned().into(),
+                                ),
+                                None => m.insert(
+                                    async_graphql::Name::new("field"),
+                                    i.field.clone().into(),
+                                ),
+                            };
                             m.insert(async_graphql::Name::new("reason"), i.reason.clone().into());
                             async_graphql::Value::Object(m)
                         })

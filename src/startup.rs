@@ -96,6 +96,7 @@ impl Application {
             .port();
         let server = serve(listener, schema, state.clone(), workers)
             .map_err(|e| fail("starting the server")(e.to_string()))?;
+        actix_web::rt::spawn(purge_loop(state.clone()));
         Ok(Self {
             port,
             server,
@@ -116,6 +117,19 @@ impl Application {
     /// Serves until the process is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Hourly: clear what could link expired invitations to anything.
+async fn purge_loop(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match crate::services::invitations::purge_expired(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "purged expired invitations"),
+            Err(e) => tracing::warn!(error = %e, "purging expired invitations failed"),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! assignments, sessions, refresh tokens, API keys, services, service points and
 //! the append-only audit log.
 
+use crate::helpers::{fk, index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -14,27 +15,6 @@ fn ts(col: &'static str) -> ColumnDef {
 }
 fn ts_null(col: &'static str) -> ColumnDef {
     timestamp_with_time_zone_null(col)
-}
-
-fn fk(from_table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{from_table}_{col}"))
-        .from(from_table, col)
-        .to(to, "id")
-        .to_owned()
-}
-
-fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut stmt = Index::create();
-    stmt.name(format!("ix_{table}_{}", cols.join("_")))
-        .table(table);
-    for c in cols {
-        stmt.col(*c);
-    }
-    if unique {
-        stmt.unique();
-    }
-    stmt.to_owned()
 }
 
 /// Aimags (ISO 3166-2:MN codes), the capital and its nine districts (Sanal

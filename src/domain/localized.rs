@@ -148,6 +148,19 @@ impl LocalizedText {
     }
 }
 
+impl serde::Serialize for LocalizedText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalizedText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(Self::from_json(&v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,8 @@ pub mod localized;
 pub mod page;
 pub mod password;
 pub mod role;
+pub mod survey;
+pub mod templates;
 
 pub use email::Email;
 pub use localized::{Locale, LocalizedText};

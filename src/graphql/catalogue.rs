@@ -202,6 +202,30 @@ impl Service {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Which published survey versions this service uses, per channel.
+    async fn survey_assignments(
+        &self,
+        c: &Context<'_>,
+    ) -> Result<Vec<super::surveys::SurveyAssignment>> {
+        let (state, _) = ctx(c)?;
+        Ok(crate::services::surveys::assignments(state, self.0.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// How this service invites citizens (sampling, expiry, cooldown).
+    async fn invitation_settings(
+        &self,
+        c: &Context<'_>,
+    ) -> Result<super::surveys::InvitationSettingsObject> {
+        let (state, _) = ctx(c)?;
+        Ok(
+            crate::services::surveys::invitation_settings(state.db.conn(), self.0.id)
+                .await?
+                .into(),
+        )
+    }
 }
 
 /// A place where services are delivered: a branch, a counter, a portal, a kiosk.

@@ -184,6 +184,28 @@ impl LocalizedTextInput {
     }
 }
 
+/// A calendar day, `YYYY-MM-DD`, in the reporting time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub chrono::NaiveDate);
+
+/// A calendar day, `YYYY-MM-DD`, in the reporting time zone.
+#[async_graphql::Scalar(name = "Date")]
+impl async_graphql::ScalarType for Date {
+    fn parse(value: async_graphql::Value) -> async_graphql::InputValueResult<Self> {
+        match &value {
+            async_graphql::Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| {
+                    async_graphql::InputValueError::custom("expected a date as YYYY-MM-DD")
+                }),
+            _ => Err(async_graphql::InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> async_graphql::Value {
+        async_graphql::Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
 /// Declares a GraphQL enum mirroring a domain enum, with conversions both ways.
 macro_rules! mirror_enum {
     ($(#[$m:meta])* $name:ident => $domain:path { $($(#[$vm:meta])* $v:ident),+ $(,)? }) => {

@@ -6,7 +6,10 @@ pub mod api_keys;
 pub mod audit;
 pub mod catalogue;
 pub mod common;
+pub mod invitations;
+pub mod responses;
 pub mod schema;
+pub mod surveys;
 pub mod users;
 
 pub use schema::{SanalSchema, build_schema, sdl};

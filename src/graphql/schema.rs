@@ -1,6 +1,6 @@
 //! The merged schema, built once at start-up, with its limits.
 
-use super::{accounts, api_keys, audit, catalogue, users};
+use super::{accounts, api_keys, audit, catalogue, invitations, responses, surveys, users};
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
@@ -12,6 +12,9 @@ pub struct QueryRoot(
     catalogue::CatalogueQuery,
     api_keys::ApiKeyQuery,
     audit::AuditQuery,
+    surveys::SurveyQuery,
+    invitations::InvitationQuery,
+    responses::ResponseQuery,
 );
 
 /// Every mutation.
@@ -21,6 +24,8 @@ pub struct MutationRoot(
     users::UserMutation,
     catalogue::CatalogueMutation,
     api_keys::ApiKeyMutation,
+    surveys::SurveyMutation,
+    invitations::InvitationMutation,
 );
 
 /// The Sanal schema.

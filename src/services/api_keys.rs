@@ -14,7 +14,7 @@ use entity::{api_key, api_key_institution, institution};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -254,15 +254,7 @@ pub async fn list_api_keys(
     if !include_revoked {
         q = q.filter(api_key::Column::RevokedAt.is_null());
     }
-    if let Some(after) = page.after {
-        q = q.filter(api_key::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(api_key::Column::Id)
-        .limit(page.fetch_limit())
-        .all(state.db.conn())
-        .await?;
-    let page = page.page(rows);
+    let page = super::fetch_page(state.db.conn(), q, api_key::Column::Id, page).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for k in page.items {
         items.push(view(state.db.conn(), k).await?);

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use entity::{institution, service, service_point};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -399,15 +399,11 @@ pub async fn list_services(
     if let Some(a) = filter.active {
         q = q.filter(service::Column::Active.eq(a));
     }
-    if let Some(after) = page.after {
-        q = q.filter(service::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(service::Column::Id)
-        .limit(page.fetch_limit())
-        .all(state.db.conn())
-        .await?;
-    Ok(page.page(rows).map(Service::from))
+    Ok(
+        super::fetch_page(state.db.conn(), q, service::Column::Id, page)
+            .await?
+            .map(Service::from),
+    )
 }
 
 /// One service (an API key sees only those it covers).
@@ -567,15 +563,11 @@ pub async fn list_service_points(
     if let Some(a) = filter.active {
         q = q.filter(service_point::Column::Active.eq(a));
     }
-    if let Some(after) = page.after {
-        q = q.filter(service_point::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(service_point::Column::Id)
-        .limit(page.fetch_limit())
-        .all(state.db.conn())
-        .await?;
-    Ok(page.page(rows).map(ServicePoint::from))
+    Ok(
+        super::fetch_page(state.db.conn(), q, service_point::Column::Id, page)
+            .await?
+            .map(ServicePoint::from),
+    )
 }
 
 /// One service point (an API key sees only those it covers).

@@ -14,7 +14,7 @@ use entity::{institution, institution_closure as closure, region};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -400,15 +400,11 @@ pub async fn list_institutions(
     if let Some(a) = filter.active {
         q = q.filter(institution::Column::Active.eq(a));
     }
-    if let Some(after) = page.after {
-        q = q.filter(institution::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(institution::Column::Id)
-        .limit(page.fetch_limit())
-        .all(state.db.conn())
-        .await?;
-    Ok(page.page(rows).map(Institution::from))
+    Ok(
+        super::fetch_page(state.db.conn(), q, institution::Column::Id, page)
+            .await?
+            .map(Institution::from),
+    )
 }
 
 /// One institution.

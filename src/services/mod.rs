@@ -8,10 +8,37 @@ pub mod audit;
 pub mod bootstrap;
 pub mod catalogue;
 pub mod institutions;
+pub mod invitations;
 pub mod regions;
+pub mod responses;
+pub mod surveys;
 pub mod users;
 
 /// A new time-ordered id (UUIDv7): keyset pagination sorts by it.
 pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
+}
+
+/// Runs a keyset-paginated query ordered by `id` (UUIDv7 ids sort by creation).
+pub(crate) async fn fetch_page<E, C>(
+    conn: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    id: C,
+    page: crate::domain::PageRequest,
+) -> crate::error::AppResult<crate::domain::Page<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ColumnTrait,
+{
+    use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+    let query = match page.after {
+        Some(after) => query.filter(id.gt(after)),
+        None => query,
+    };
+    let rows = query
+        .order_by_asc(id)
+        .limit(page.fetch_limit())
+        .all(conn)
+        .await?;
+    Ok(page.page(rows))
 }

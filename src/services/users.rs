@@ -15,7 +15,7 @@ use entity::{institution, role_assignment, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -368,15 +368,7 @@ pub async fn list_users(
     {
         q = q.filter(user::Column::SearchText.like(format!("%{}%", escape_like(&t))));
     }
-    if let Some(after) = page.after {
-        q = q.filter(user::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(user::Column::Id)
-        .limit(page.fetch_limit())
-        .all(state.db.conn())
-        .await?;
-    let page = page.page(rows);
+    let page = super::fetch_page(state.db.conn(), q, user::Column::Id, page).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for u in page.items {
         items.push(view(state.db.conn(), u).await?);

@@ -221,3 +221,135 @@ pub fn code(resp: &Value) -> &str {
         .as_str()
         .unwrap_or("<no error>")
 }
+
+/// A ready setting for survey tests: a ministry with an agency, a manager, a
+/// service with a point, a template survey published and assigned, an API key.
+pub struct SurveyWorld {
+    pub app: TestApp,
+    pub admin: Auth,
+    pub manager: Auth,
+    pub ministry: String,
+    pub agency: String,
+    pub service: String,
+    pub point: String,
+    pub survey: String,
+    pub version: String,
+    pub key: Auth,
+}
+
+pub const ISSUE: &str = "mutation($i:IssueInvitationInput!){ issueInvitation(input:$i){ invited token code link expiresAt } }";
+pub const SUBMIT: &str =
+    "mutation($i:SubmitResponseInput!){ submitResponse(input:$i){ accepted thankYou } }";
+
+impl SurveyWorld {
+    pub async fn new(template: &str) -> Self {
+        Self::with(template, |_| {}).await
+    }
+
+    pub async fn with(template: &str, tweak: impl FnOnce(&mut Config)) -> Self {
+        let app = spawn_app_with(tweak).await;
+        let admin = app.admin().await;
+        let ministry = app.create_institution(&admin, "MOJ", None).await;
+        let agency = app
+            .create_institution(&admin, "GASR", Some(&ministry))
+            .await;
+        let manager = app
+            .user_with_role(
+                &admin,
+                "manager@moj.gov.mn",
+                "INSTITUTION_MANAGER",
+                Some(&ministry),
+            )
+            .await;
+        let s = app.create_service(&manager, &agency, "PROPERTY").await;
+        let service = s["data"]["createService"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let p = app
+            .ok(&manager, "mutation($i:CreateServicePointInput!){ createServicePoint(input:$i){ id } }",
+                json!({ "i": { "institutionId": agency, "code": "BZD", "kind": "BRANCH", "regionCode": "MN-1-04", "name": { "mn": "Баянзүрх салбар" } } }))
+            .await;
+        let point = p["createServicePoint"]["id"].as_str().unwrap().to_owned();
+        let d = app
+            .ok(&manager, &format!("mutation($i:ID!){{ createSurveyFromTemplate(institutionId:$i, template:{template}){{ id }} }}"), json!({ "i": ministry }))
+            .await;
+        let survey = d["createSurveyFromTemplate"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let v = app
+            .ok(
+                &manager,
+                "mutation($id:ID!){ publishSurvey(id:$id){ id } }",
+                json!({ "id": survey }),
+            )
+            .await;
+        let version = v["publishSurvey"]["id"].as_str().unwrap().to_owned();
+        app.ok(&manager, "mutation($s:ID!,$v:ID!){ assignSurvey(serviceId:$s, surveyVersionId:$v){ surveyVersionId } }", json!({ "s": service, "v": version }))
+            .await;
+        let k = app
+            .ok(
+                &manager,
+                "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
+                json!({ "i": { "institutionId": agency, "name": "Queue" } }),
+            )
+            .await;
+        let key = Auth::Key(k["createApiKey"]["key"].as_str().unwrap().to_owned());
+        SurveyWorld {
+            app,
+            admin,
+            manager,
+            ministry,
+            agency,
+            service,
+            point,
+            survey,
+            version,
+            key,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        use sanal::clock::Clock;
+        self.app.clock.now()
+    }
+
+    pub fn issue_vars(&self, tref: &str) -> Value {
+        json!({ "i": { "serviceId": self.service, "servicePointId": self.point, "channel": "IN_PERSON",
+            "transactionRef": tref, "deliveredAt": (self.now() - chrono::Duration::minutes(3)).to_rfc3339(), "locale": "mn" } })
+    }
+
+    /// Issues an invitation and returns its token.
+    pub async fn invite(&self, tref: &str) -> String {
+        let d = self.app.ok(&self.key, ISSUE, self.issue_vars(tref)).await;
+        assert_eq!(d["issueInvitation"]["invited"], true, "{d}");
+        d["issueInvitation"]["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn submit(&self, token: &str, answers: Value, csid: Option<&str>) -> Value {
+        self.app
+            .gql(&Auth::None, SUBMIT, json!({ "i": { "token": token, "answers": answers, "clientSubmissionId": csid, "locale": "en" } }))
+            .await
+    }
+
+    /// Counts stored responses (through the database: no API may list them for everyone).
+    pub async fn stored_responses(&self) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let conn = self.app.state.db.conn();
+        let row = conn
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM responses",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+/// A complete FACES_3 answer.
+pub fn faces(value: i32) -> Value {
+    json!([{ "questionKey": "overall", "value": value }, { "questionKey": "comment", "text": "Хурдан үйлчилсэн" }])
+}

@@ -1,0 +1,20 @@
+//! An anonymous survey response: no timestamp, no link to invitation, transaction or person.
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "responses")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub survey_version_id: Uuid,
+    pub service_id: Uuid,
+    pub service_point_id: Uuid,
+    pub institution_id: Uuid,
+    pub channel: String,
+    pub origin: String,
+    pub locale: String,
+    pub response_date: Date,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

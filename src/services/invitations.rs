@@ -1,0 +1,398 @@
+//! Invitations issued by service-delivery systems (API keys), right after a
+//! service is delivered; and delivered-service counts.
+//!
+//! One delivered transaction ↔ one invitation row ↔ at most one response. Issuing
+//! again for the same `(service, transactionRef)` returns the same answer — same
+//! token, code and sampling decision — because the token and code are derived from
+//! the invitation id with a server key (only their SHA-256 is stored) and sampling
+//! is a keyed hash of the transaction reference. The answer is only `invited`
+//! true/false: why someone was not invited (sampling, cooldown) is never told,
+//! since it would reveal their other services.
+
+use super::surveys::{invitation_settings, version_for};
+use crate::auth::Actor;
+use crate::auth::secrets::{hex, hmac_sha256, sha256_hex};
+use crate::authz;
+use crate::domain::Locale;
+use crate::domain::catalogue::Channel;
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::state::AppState;
+use base64::Engine;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{delivered_count, invitation, recontact_cooldown, service, service_point};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+/// What a service-delivery system sends after delivering a service.
+#[derive(Debug, Clone)]
+pub struct IssueInput {
+    /// The service delivered.
+    pub service_id: Uuid,
+    /// Where.
+    pub service_point_id: Uuid,
+    /// How.
+    pub channel: Channel,
+    /// The delivering system's id of the transaction.
+    pub transaction_ref: String,
+    /// When it was delivered.
+    pub delivered_at: DateTime<Utc>,
+    /// Preferred locale of the citizen.
+    pub locale: Option<String>,
+    /// Phone or register number, used only for the recontact cooldown (stored as a keyed hash).
+    pub respondent_id: Option<String>,
+}
+
+/// The answer to an issue request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// Whether the citizen is invited.
+    pub invited: bool,
+    /// Secret token (URL-safe, 256 bits) for the survey link.
+    pub token: Option<String>,
+    /// Short code for SMS or voice (`XXXX-XXXX`).
+    pub code: Option<String>,
+    /// The survey link.
+    pub link: Option<String>,
+    /// When the invitation closes (delivery + expiry).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The token of an invitation: HMAC of its id under a server key.
+pub fn derive_token(state: &AppState, id: Uuid) -> String {
+    let mac = hmac_sha256(&state.config.purpose_key("invitation-token"), id.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
+}
+
+/// The short code of an invitation: 40 bits of another HMAC, Crockford base32.
+pub fn derive_code(state: &AppState, id: Uuid) -> String {
+    let mac = hmac_sha256(&state.config.purpose_key("invitation-code"), id.as_bytes());
+    let mut bits: u64 = 0;
+    for b in &mac[..5] {
+        bits = (bits << 8) | u64::from(*b);
+    }
+    let chars: String = (0..8)
+        .rev()
+        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// Normalizes a code as typed (case, dashes, spaces, O/I/L look-alikes).
+pub fn normalize_code(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// Lookup hash of a code.
+pub fn code_hash(raw: &str) -> String {
+    sha256_hex(&format!("code:{}", normalize_code(raw)))
+}
+
+fn respondent_hmac(state: &AppState, raw: &str) -> AppResult<String> {
+    let norm: String = raw
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '+')
+        .flat_map(char::to_uppercase)
+        .collect();
+    if norm.len() < 4 || norm.len() > 64 {
+        return Err(AppError::bad_input(
+            "respondentId",
+            "must be a phone or register number",
+        ));
+    }
+    Ok(hex(&hmac_sha256(
+        &state.config.purpose_key("respondent"),
+        norm.as_bytes(),
+    )))
+}
+
+fn sampled(state: &AppState, service_id: Uuid, transaction_ref: &str, rate: f64) -> bool {
+    let mac = hmac_sha256(
+        &state.config.purpose_key("sampling"),
+        format!("{service_id}:{transaction_ref}").as_bytes(),
+    );
+    let x = u32::from_be_bytes([mac[0], mac[1], mac[2], mac[3]]);
+    f64::from(x) / (f64::from(u32::MAX) + 1.0) < rate
+}
+
+fn answer(state: &AppState, row: &invitation::Model) -> Issued {
+    if !row.invited {
+        return Issued {
+            invited: false,
+            token: None,
+            code: None,
+            link: None,
+            expires_at: None,
+        };
+    }
+    let token = derive_token(state, row.id);
+    Issued {
+        invited: true,
+        link: Some(format!("{}{}", state.config.public_base_url, token)),
+        token: Some(token),
+        code: Some(derive_code(state, row.id)),
+        expires_at: Some(row.expires_at),
+    }
+}
+
+/// The local calendar day of an instant in the reporting zone.
+pub fn local_date(state: &AppState, at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&state.config.timezone).date_naive()
+}
+
+async fn require_catalogue(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    service_id: Uuid,
+    point_id: Uuid,
+) -> AppResult<(service::Model, service_point::Model)> {
+    let key = authz::require_key(actor)?;
+    let scope = authz::key_scope(key);
+    let svc = service::Entity::find_by_id(service_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(conn, svc.institution_id).await?;
+    let point = service_point::Entity::find_by_id(point_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(conn, point.institution_id).await?;
+    Ok((svc, point))
+}
+
+/// Issues (or returns the already issued) invitation for a delivered transaction.
+pub async fn issue_invitation(
+    state: &AppState,
+    actor: &Actor,
+    input: IssueInput,
+) -> AppResult<Issued> {
+    authz::require_key(actor)?;
+    let now = state.clock.now();
+    let tref = input.transaction_ref.trim().to_owned();
+    if tref.is_empty() || tref.chars().count() > 200 || tref.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            "transactionRef",
+            "must be 1-200 printable characters",
+        ));
+    }
+    let locale = input
+        .locale
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or(Locale::Mn);
+    let respondent = input
+        .respondent_id
+        .as_deref()
+        .map(|r| respondent_hmac(state, r))
+        .transpose()?;
+    let payload_hash = sha256_hex(
+        &serde_json::json!([
+            input.service_point_id,
+            input.channel.as_str(),
+            input.delivered_at.timestamp_millis(),
+            locale.tag(),
+            respondent,
+        ])
+        .to_string(),
+    );
+
+    let txn = state.db.begin_write().await?;
+    let (svc, _point) =
+        require_catalogue(&*txn, actor, input.service_id, input.service_point_id).await?;
+    let existing = invitation::Entity::find()
+        .filter(invitation::Column::ServiceId.eq(svc.id))
+        .filter(invitation::Column::TransactionRef.eq(tref.clone()))
+        .one(&*txn)
+        .await?;
+    if let Some(row) = existing {
+        return if row.payload_hash.as_deref() == Some(payload_hash.as_str()) {
+            Ok(answer(state, &row))
+        } else {
+            Err(AppError::Conflict(
+                "this transactionRef was already issued with different details".into(),
+            ))
+        };
+    }
+    let offered: Vec<String> = serde_json::from_value(svc.channels.clone()).unwrap_or_default();
+    if !offered.iter().any(|c| c == input.channel.as_str()) {
+        return Err(AppError::bad_input(
+            "channel",
+            "this service is not offered on this channel",
+        ));
+    }
+    let settings = invitation_settings(&*txn, svc.id).await?;
+    if input.delivered_at > now + Duration::minutes(2) {
+        return Err(AppError::bad_input("deliveredAt", "is in the future"));
+    }
+    let expires_at = input.delivered_at + Duration::days(i64::from(settings.expiry_days));
+    if expires_at <= now {
+        return Err(AppError::bad_input(
+            "deliveredAt",
+            "is older than the invitation expiry window",
+        ));
+    }
+    let Some(version_id) = version_for(&*txn, svc.id, input.channel).await? else {
+        return Err(AppError::bad_input(
+            "serviceId",
+            "no published survey is assigned to this service for this channel",
+        ));
+    };
+
+    let mut invited = sampled(state, svc.id, &tref, settings.sampling_rate);
+    if invited && let Some(r) = &respondent {
+        let cooling = recontact_cooldown::Entity::find_by_id(r.clone())
+            .one(&*txn)
+            .await?
+            .is_some_and(|c| c.until > input.delivered_at);
+        invited = !cooling;
+        if invited && settings.cooldown_days > 0 {
+            recontact_cooldown::Entity::delete_by_id(r.clone())
+                .exec(&*txn)
+                .await?;
+            recontact_cooldown::Entity::insert(recontact_cooldown::ActiveModel {
+                respondent_hmac: Set(r.clone()),
+                until: Set(input.delivered_at + Duration::days(i64::from(settings.cooldown_days))),
+            })
+            .exec_without_returning(&*txn)
+            .await?;
+        }
+    }
+    let id = Uuid::new_v4();
+    let row = invitation::ActiveModel {
+        id: Set(id),
+        service_id: Set(svc.id),
+        service_point_id: Set(input.service_point_id),
+        channel: Set(input.channel.as_str().into()),
+        transaction_ref: Set(Some(tref)),
+        payload_hash: Set(Some(payload_hash)),
+        invited: Set(invited),
+        survey_version_id: Set(invited.then_some(version_id)),
+        token_hash: Set(invited.then(|| sha256_hex(&derive_token(state, id)))),
+        code_hash: Set(invited.then(|| code_hash(&derive_code(state, id)))),
+        locale: Set(locale.tag().into()),
+        delivered_at: Set(input.delivered_at),
+        delivery_date: Set(local_date(state, input.delivered_at)),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        submission_hash: Set(None),
+        purged_at: Set(None),
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Conflict("this transactionRef is being issued concurrently; retry".into())
+        } else {
+            e.into()
+        }
+    })?;
+    txn.commit().await?;
+    Ok(answer(state, &row))
+}
+
+/// Sets (never adds) the number of services delivered on a day at a point.
+pub async fn report_delivered(
+    state: &AppState,
+    actor: &Actor,
+    service_id: Uuid,
+    point_id: Uuid,
+    day: NaiveDate,
+    count: i64,
+) -> AppResult<i64> {
+    authz::require_key(actor)?;
+    let now = state.clock.now();
+    let today = local_date(state, now);
+    if day > today || day < today - Duration::days(400) {
+        return Err(AppError::bad_input(
+            "date",
+            "must be within the last 400 days, not in the future",
+        ));
+    }
+    if !(0..=10_000_000).contains(&count) {
+        return Err(AppError::bad_input("count", "must be 0-10,000,000"));
+    }
+    let txn = state.db.begin_write().await?;
+    require_catalogue(&*txn, actor, service_id, point_id).await?;
+    delivered_count::Entity::delete_many()
+        .filter(delivered_count::Column::ServiceId.eq(service_id))
+        .filter(delivered_count::Column::ServicePointId.eq(point_id))
+        .filter(delivered_count::Column::Day.eq(day))
+        .exec(&*txn)
+        .await?;
+    delivered_count::Entity::insert(delivered_count::ActiveModel {
+        service_id: Set(service_id),
+        service_point_id: Set(point_id),
+        day: Set(day),
+        count: Set(count),
+        reported_at: Set(now),
+    })
+    .exec_without_returning(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(count)
+}
+
+/// Clears what could link an expired invitation to anything (token and code hashes,
+/// transaction reference, payload and submission hashes), and forgets expired
+/// cooldowns. Returns how many invitations were purged.
+pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let purged = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::TransactionRef,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invitation::Column::PayloadHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invitation::Column::TokenHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invitation::Column::CodeHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invitation::Column::SubmissionHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(invitation::Column::PurgedAt, Expr::value(now))
+        .filter(invitation::Column::ExpiresAt.lte(now))
+        .filter(invitation::Column::PurgedAt.is_null())
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    recontact_cooldown::Entity::delete_many()
+        .filter(recontact_cooldown::Column::Until.lte(now))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(purged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_forgive_case_dashes_and_look_alikes() {
+        assert_eq!(normalize_code("ab0i-l9xz"), "AB0119XZ");
+        assert_eq!(code_hash("AB01-19XZ"), code_hash("ab0i l9xz"));
+        assert_ne!(code_hash("AB01-19XZ"), code_hash("AB01-19XY"));
+    }
+}

@@ -1,0 +1,415 @@
+//! Survey authoring: templates, drafts, publishing, versions, assignment.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const ADD: &str = "mutation($s:ID!,$q:QuestionInput!,$p:Int){ addQuestion(surveyId:$s, question:$q, position:$p){ id version status questions { key type min max } } }";
+const PUBLISH: &str = "mutation($id:ID!){ publishSurvey(id:$id){ id version status contentHash publishedAt questions { key } } }";
+
+fn rating(key: &str, min: i32, max: i32) -> Value {
+    json!({ "key": key, "type": "RATING", "min": min, "max": max, "text": { "mn": "Үнэлнэ үү", "en": "Please rate" } })
+}
+
+#[actix_web::test]
+async fn every_template_creates_a_ready_draft_with_stable_keys() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let expected: &[(&str, &[&str])] = &[
+        (
+            "SKM_9",
+            &[
+                "skm_requirements",
+                "skm_procedure",
+                "skm_time",
+                "skm_cost",
+                "skm_product",
+                "skm_competence",
+                "skm_behaviour",
+                "skm_complaints",
+                "skm_facilities",
+                "comment",
+            ],
+        ),
+        (
+            "A11_V1",
+            &[
+                "satisfaction",
+                "trust",
+                "effectiveness",
+                "ease",
+                "efficiency",
+                "transparency",
+                "employee",
+                "comment",
+            ],
+        ),
+        (
+            "A11_V2",
+            &["trust", "went_well", "didnt_go_well", "comment"],
+        ),
+        ("FACES_3", &["overall", "comment"]),
+    ];
+    for (t, keys) in expected {
+        let d = w
+            .app
+            .ok(&w.manager, &format!("mutation($i:ID!){{ createSurveyFromTemplate(institutionId:$i, template:{t}){{ status template draft {{ questions {{ key driver min max text {{ mn en }} }} }} }} }}"), json!({ "i": w.agency }))
+            .await;
+        let s = &d["createSurveyFromTemplate"];
+        assert_eq!(s["status"], "DRAFT");
+        assert_eq!(s["template"], *t);
+        let got: Vec<&str> = s["draft"]["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, *keys, "{t}");
+        for q in s["draft"]["questions"].as_array().unwrap() {
+            assert!(!q["text"]["mn"].as_str().unwrap().is_empty() && q["text"]["en"].is_string());
+        }
+    }
+    let skm = w
+        .app
+        .ok(
+            &w.manager,
+            "{ surveyTemplates { template questions { key driver min max } } }",
+            json!({}),
+        )
+        .await;
+    let skm = skm["surveyTemplates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["template"] == "SKM_9")
+        .unwrap()
+        .clone();
+    assert_eq!(skm["questions"][0]["driver"], "SKM_REQUIREMENTS");
+    assert_eq!(
+        (
+            skm["questions"][0]["min"].as_i64(),
+            skm["questions"][0]["max"].as_i64()
+        ),
+        (Some(1), Some(4))
+    );
+}
+
+#[actix_web::test]
+async fn publishing_freezes_the_content_and_editing_starts_a_new_version() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let s = w.app.ok(&w.manager, "mutation($i:ID!){ createSurvey(input:{institutionId:$i, title:{mn:\"Шинэ судалгаа\"}}){ id status } }", json!({ "i": w.agency })).await;
+    let id = s["createSurvey"]["id"].as_str().unwrap().to_owned();
+    let empty = w.app.gql(&w.manager, PUBLISH, json!({ "id": id })).await;
+    assert_eq!(code(&empty), "BAD_USER_INPUT", "a survey needs a question");
+    w.app
+        .ok(
+            &w.manager,
+            ADD,
+            json!({ "s": id, "q": rating("speed", 1, 5) }),
+        )
+        .await;
+    let v1 = w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await["publishSurvey"].clone();
+    assert_eq!(v1["version"], 1);
+    assert_eq!(v1["status"], "PUBLISHED");
+    assert_eq!(v1["contentHash"].as_str().unwrap().len(), 64);
+    assert!(v1["publishedAt"].is_string());
+    // Publishing again without a draft is a conflict.
+    assert_eq!(
+        code(&w.app.gql(&w.manager, PUBLISH, json!({ "id": id })).await),
+        "CONFLICT"
+    );
+    // Editing after publishing makes version 2; version 1 stays as it was.
+    let v2 = w
+        .app
+        .ok(
+            &w.manager,
+            ADD,
+            json!({ "s": id, "q": rating("clarity", 1, 5), "p": 0 }),
+        )
+        .await;
+    assert_eq!(v2["addQuestion"]["version"], 2);
+    assert_eq!(v2["addQuestion"]["status"], "DRAFT");
+    let v1_again = w
+        .app
+        .ok(
+            &w.manager,
+            "query($id:ID!){ surveyVersion(id:$id){ questions { key } contentHash } }",
+            json!({ "id": v1["id"] }),
+        )
+        .await;
+    assert_eq!(
+        v1_again["surveyVersion"]["questions"],
+        json!([{ "key": "speed" }])
+    );
+    assert_eq!(v1_again["surveyVersion"]["contentHash"], v1["contentHash"]);
+    let p2 = w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await;
+    assert_eq!(
+        p2["publishSurvey"]["questions"],
+        json!([{ "key": "clarity" }, { "key": "speed" }])
+    );
+    assert_ne!(p2["publishSurvey"]["contentHash"], v1["contentHash"]);
+    let versions = w
+        .app
+        .ok(
+            &w.manager,
+            "query($id:ID!){ survey(id:$id){ status versions { version status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(versions["survey"]["status"], "PUBLISHED");
+    assert_eq!(versions["survey"]["versions"].as_array().unwrap().len(), 2);
+}
+
+#[actix_web::test]
+async fn a_reused_key_must_keep_its_type_and_scale() {
+    let w = SurveyWorld::new("FACES_3").await;
+    // FACES_3 is published with "overall" as FACES 1-3; redefine it as a 1-5 rating.
+    let r = w
+        .app
+        .gql(&w.manager, "mutation($s:ID!,$q:QuestionInput!){ updateQuestion(surveyId:$s, key:\"overall\", question:$q){ id } }", json!({ "s": w.survey, "q": rating("overall", 1, 5) }))
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT");
+    assert_eq!(
+        r["errors"][0]["extensions"]["invalid"][0]["field"],
+        "overall"
+    );
+}
+
+#[actix_web::test]
+async fn questions_are_edited_removed_and_reordered_while_in_draft() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let s = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($i:ID!){ createSurvey(input:{institutionId:$i, title:{mn:\"С\"}}){ id } }",
+            json!({ "i": w.agency }),
+        )
+        .await;
+    let id = s["createSurvey"]["id"].as_str().unwrap().to_owned();
+    for k in ["a", "b", "c"] {
+        w.app
+            .ok(&w.manager, ADD, json!({ "s": id, "q": rating(k, 1, 4) }))
+            .await;
+    }
+    let dup = w
+        .app
+        .gql(&w.manager, ADD, json!({ "s": id, "q": rating("a", 1, 4) }))
+        .await;
+    assert_eq!(code(&dup), "BAD_USER_INPUT");
+    let r = w.app.ok(&w.manager, "mutation($s:ID!){ reorderQuestions(surveyId:$s, keys:[\"c\",\"a\",\"b\"]){ questions { key } } }", json!({ "s": id })).await;
+    assert_eq!(
+        r["reorderQuestions"]["questions"],
+        json!([{ "key": "c" }, { "key": "a" }, { "key": "b" }])
+    );
+    let bad = w
+        .app
+        .gql(
+            &w.manager,
+            "mutation($s:ID!){ reorderQuestions(surveyId:$s, keys:[\"c\",\"a\"]){ id } }",
+            json!({ "s": id }),
+        )
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT");
+    let r = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($s:ID!){ removeQuestion(surveyId:$s, key:\"a\"){ questions { key } } }",
+            json!({ "s": id }),
+        )
+        .await;
+    assert_eq!(
+        r["removeQuestion"]["questions"],
+        json!([{ "key": "c" }, { "key": "b" }])
+    );
+    let missing = w
+        .app
+        .gql(
+            &w.manager,
+            "mutation($s:ID!){ removeQuestion(surveyId:$s, key:\"zz\"){ id } }",
+            json!({ "s": id }),
+        )
+        .await;
+    assert_eq!(code(&missing), "NOT_FOUND");
+    // A condition must point to an earlier question and a value on its scale.
+    let mut q = rating("d", 1, 4);
+    q["showIf"] = json!({ "questionKey": "c", "values": [9] });
+    assert_eq!(
+        code(&w.app.gql(&w.manager, ADD, json!({ "s": id, "q": q })).await),
+        "BAD_USER_INPUT"
+    );
+    let mut bad_scale = rating("e", 3, 2);
+    bad_scale["labels"] = json!([]);
+    assert_eq!(
+        code(
+            &w.app
+                .gql(&w.manager, ADD, json!({ "s": id, "q": bad_scale }))
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
+}
+
+#[actix_web::test]
+async fn an_archived_survey_cannot_be_edited_or_assigned() {
+    let w = SurveyWorld::new("FACES_3").await;
+    w.app
+        .ok(
+            &w.manager,
+            "mutation($id:ID!){ archiveSurvey(id:$id){ status } }",
+            json!({ "id": w.survey }),
+        )
+        .await;
+    let edit = w
+        .app
+        .gql(
+            &w.manager,
+            ADD,
+            json!({ "s": w.survey, "q": rating("x", 1, 5) }),
+        )
+        .await;
+    assert_eq!(code(&edit), "CONFLICT");
+    let assign = w
+        .app
+        .gql(
+            &w.manager,
+            "mutation($s:ID!,$v:ID!){ assignSurvey(serviceId:$s, surveyVersionId:$v){ channel } }",
+            json!({ "s": w.service, "v": w.version }),
+        )
+        .await;
+    assert_eq!(code(&assign), "BAD_USER_INPUT");
+}
+
+#[actix_web::test]
+async fn a_manager_of_another_institution_can_neither_read_nor_assign() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let other = w.app.create_institution(&w.admin, "MOF", None).await;
+    let stranger = w
+        .app
+        .user_with_role(
+            &w.admin,
+            "m@mof.gov.mn",
+            "INSTITUTION_MANAGER",
+            Some(&other),
+        )
+        .await;
+    let read = w
+        .app
+        .gql(
+            &stranger,
+            "query($id:ID!){ survey(id:$id){ id } }",
+            json!({ "id": w.survey }),
+        )
+        .await;
+    assert_eq!(code(&read), "NOT_FOUND");
+    let list = w
+        .app
+        .ok(
+            &stranger,
+            "{ surveys { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(list["surveys"]["edges"].as_array().unwrap().len(), 0);
+    let assign = w
+        .app
+        .gql(
+            &stranger,
+            "mutation($s:ID!,$v:ID!){ assignSurvey(serviceId:$s, surveyVersionId:$v){ channel } }",
+            json!({ "s": w.service, "v": w.version }),
+        )
+        .await;
+    assert_eq!(code(&assign), "NOT_FOUND");
+    let edit = w
+        .app
+        .gql(
+            &stranger,
+            ADD,
+            json!({ "s": w.survey, "q": rating("x", 1, 5) }),
+        )
+        .await;
+    assert_eq!(code(&edit), "NOT_FOUND");
+    // Staff read but do not edit; supervisors read everything.
+    let staff = w
+        .app
+        .user_with_role(
+            &w.admin,
+            "s@moj.gov.mn",
+            "INSTITUTION_STAFF",
+            Some(&w.agency),
+        )
+        .await;
+    assert_eq!(
+        code(
+            &w.app
+                .gql(
+                    &staff,
+                    ADD,
+                    json!({ "s": w.survey, "q": rating("x", 1, 5) })
+                )
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    let sup = w
+        .app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    assert_eq!(
+        w.app
+            .ok(&sup, "{ surveys { edges { node { id } } } }", json!({}))
+            .await["surveys"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_draft_version_cannot_be_assigned_and_the_service_shows_its_assignment() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let s = w.app.ok(&w.manager, "mutation($i:ID!){ createSurveyFromTemplate(institutionId:$i, template:SKM_9){ draft { id } } }", json!({ "i": w.ministry })).await;
+    let draft = s["createSurveyFromTemplate"]["draft"]["id"]
+        .as_str()
+        .unwrap();
+    let r = w
+        .app
+        .gql(&w.manager, "mutation($s:ID!,$v:ID!){ assignSurvey(serviceId:$s, surveyVersionId:$v, channel:ONLINE){ channel } }", json!({ "s": w.service, "v": draft }))
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT");
+    let svc = w.app.ok(&Auth::None, "query($id:ID!){ service(id:$id){ surveyAssignments { channel surveyVersionId } invitationSettings { samplingRate expiryDays cooldownDays } } }", json!({ "id": w.service })).await;
+    assert_eq!(
+        svc["service"]["surveyAssignments"],
+        json!([{ "channel": null, "surveyVersionId": w.version }])
+    );
+    assert_eq!(
+        svc["service"]["invitationSettings"],
+        json!({ "samplingRate": 1.0, "expiryDays": 7, "cooldownDays": 30 })
+    );
+}
+
+#[actix_web::test]
+async fn invitation_settings_are_validated() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let q = "mutation($s:ID!,$i:InvitationSettingsInput!){ setInvitationSettings(serviceId:$s, input:$i){ samplingRate expiryDays cooldownDays } }";
+    let ok = w.app.ok(&w.manager, q, json!({ "s": w.service, "i": { "samplingRate": 0.25, "expiryDays": 3, "cooldownDays": 60 } })).await;
+    assert_eq!(
+        ok["setInvitationSettings"],
+        json!({ "samplingRate": 0.25, "expiryDays": 3, "cooldownDays": 60 })
+    );
+    for bad in [
+        json!({ "samplingRate": 1.5, "expiryDays": 3, "cooldownDays": 0 }),
+        json!({ "samplingRate": 0.5, "expiryDays": 0, "cooldownDays": 0 }),
+    ] {
+        assert_eq!(
+            code(
+                &w.app
+                    .gql(&w.manager, q, json!({ "s": w.service, "i": bad }))
+                    .await
+            ),
+            "BAD_USER_INPUT"
+        );
+    }
+}
