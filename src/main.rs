@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Some("migrate") => migrate().await,
+        Some("demo") => demo().await,
         Some("create-admin") => create_admin(&args[1..]).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -60,6 +61,25 @@ async fn migrate() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("database is up to date");
+    Ok(())
+}
+
+async fn demo() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let state = prepare(config, Arc::new(SystemClock), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let s = sanal::services::demo::seed(&state, 4000)
+        .await
+        .map_err(|e| e.public_message())?;
+    println!(
+        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months",
+        s.institutions, s.services, s.service_points, s.responses
+    );
+    for (email, password) in s.users {
+        println!("  sign in as {email} / {password}");
+    }
+    println!("now `cargo run` and open http://127.0.0.1:8080/graphql");
     Ok(())
 }
 

@@ -1,0 +1,42 @@
+//! `sanal demo` fills an empty database with a living example, once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[actix_web::test]
+async fn the_demo_fills_an_empty_database_that_its_users_can_explore() {
+    let app = spawn_app().await;
+    let summary = sanal::services::demo::seed(&app.state, 300).await.unwrap();
+    assert_eq!(summary.responses, 300);
+    assert!(summary.institutions >= 10 && summary.services >= 5);
+    let manager = app
+        .token(
+            "manager@gasr.demo.sanal.mn",
+            sanal::services::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let d = app
+        .ok(&manager, "{ responses(first: 100) { edges { node { origin date answers { questionKey value } } } } surveys { edges { node { template status } } } }", json!({}))
+        .await;
+    let n = d["responses"]["edges"].as_array().unwrap().len();
+    assert!(n > 10, "the GASR manager sees GASR's responses, got {n}");
+    assert_eq!(d["surveys"]["edges"][0]["node"]["status"], "PUBLISHED");
+    let names = app
+        .ok(
+            &Auth::None,
+            "{ institutions(filter:{text:\"бүртгэлийн\"}) { edges { node { code } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        names["institutions"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["code"] == "GASR")
+    );
+    let again = sanal::services::demo::seed(&app.state, 10).await;
+    assert_eq!(again.unwrap_err().code(), "CONFLICT");
+}
