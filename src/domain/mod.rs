@@ -3,6 +3,7 @@
 pub mod catalogue;
 pub mod email;
 pub mod localized;
+pub mod metrics;
 pub mod page;
 pub mod password;
 pub mod role;
