@@ -9,6 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub service_id: Uuid,
     pub service_point_id: Uuid,
+    pub institution_id: Uuid,
     pub channel: String,
     pub transaction_ref: Option<String>,
     pub payload_hash: Option<String>,

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261128_000001_foundation;
 mod m20261128_000002_surveys_and_responses;
+mod m20261128_000003_rollups;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_surveys_and_responses::Migration),
+            Box::new(m20261128_000003_rollups::Migration),
         ]
     }
 }

@@ -130,6 +130,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("id").primary_key())
                 .col(uuid("service_id"))
                 .col(uuid("service_point_id"))
+                .col(uuid("institution_id"))
                 .col(string("channel"))
                 .col(string_null("transaction_ref"))
                 .col(string_null("payload_hash"))

@@ -6,6 +6,7 @@ pub mod localized;
 pub mod metrics;
 pub mod page;
 pub mod password;
+pub mod period;
 pub mod role;
 pub mod survey;
 pub mod templates;

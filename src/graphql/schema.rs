@@ -1,6 +1,8 @@
 //! The merged schema, built once at start-up, with its limits.
 
-use super::{accounts, api_keys, audit, catalogue, invitations, responses, surveys, users};
+use super::{
+    accounts, api_keys, audit, catalogue, invitations, reports, responses, surveys, users,
+};
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
@@ -15,6 +17,7 @@ pub struct QueryRoot(
     surveys::SurveyQuery,
     invitations::InvitationQuery,
     responses::ResponseQuery,
+    reports::ReportQuery,
 );
 
 /// Every mutation.
@@ -26,6 +29,7 @@ pub struct MutationRoot(
     api_keys::ApiKeyMutation,
     surveys::SurveyMutation,
     invitations::InvitationMutation,
+    reports::ReportMutation,
 );
 
 /// The Sanal schema.

@@ -409,6 +409,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
                 id: Set(Uuid::new_v4()),
                 service_id: Set(*service_id),
                 service_point_id: Set(point),
+                institution_id: Set(*institution_id),
                 channel: Set(channel.into()),
                 transaction_ref: Set(None),
                 payload_hash: Set(None),
@@ -479,6 +480,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             .await?;
     }
     txn.commit().await?;
+    super::rollups::rebuild_unchecked(state, start, today).await?;
     summary.responses = responses_wanted;
     Ok(summary)
 }

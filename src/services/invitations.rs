@@ -274,6 +274,7 @@ pub async fn issue_invitation(
         id: Set(id),
         service_id: Set(svc.id),
         service_point_id: Set(input.service_point_id),
+        institution_id: Set(svc.institution_id),
         channel: Set(input.channel.as_str().into()),
         transaction_ref: Set(Some(tref)),
         payload_hash: Set(Some(payload_hash)),
@@ -298,6 +299,16 @@ pub async fn issue_invitation(
             e.into()
         }
     })?;
+    if row.invited {
+        super::rollups::add_invitation(
+            &*txn,
+            row.delivery_date,
+            row.service_point_id,
+            row.service_id,
+            row.institution_id,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(answer(state, &row))
 }

@@ -11,7 +11,9 @@ pub mod demo;
 pub mod institutions;
 pub mod invitations;
 pub mod regions;
+pub mod reports;
 pub mod responses;
+pub mod rollups;
 pub mod surveys;
 pub mod users;
 

@@ -309,6 +309,20 @@ async fn store_response(conn: &impl ConnectionTrait, r: NewResponse<'_>) -> AppR
             .exec_without_returning(conn)
             .await?;
     }
+    let mut inc = super::rollups::Increments::default();
+    inc.add(
+        &super::rollups::Facts {
+            day: r.date,
+            point: r.point_id,
+            service: r.service_id,
+            institution: r.institution_id,
+            channel: r.channel,
+            origin: r.origin,
+            version: r.version_id,
+        },
+        r.answers,
+    );
+    super::rollups::apply(conn, inc).await?;
     if let Some(contact) = r.follow_up {
         follow_up::ActiveModel {
             id: Set(Uuid::new_v4()),

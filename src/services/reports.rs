@@ -1,0 +1,667 @@
+//! Satisfaction reports, answered from rollups only (never from raw responses).
+//! Figures for a scope pool the counts of everything in it.
+
+use super::surveys::{VersionView, version_unchecked};
+use crate::auth::Actor;
+use crate::authz::{self, Action, InstitutionScope};
+use crate::domain::metrics::{self, Change, Distribution, Nps, ScaleKind, Share, SkmIndex};
+use crate::domain::period::Period;
+use crate::domain::survey::{Driver, Question, QuestionType};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use entity::{region, service, service_point};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// What a report is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportScope {
+    /// The whole country.
+    Country,
+    /// An institution, with or without its sub-institutions.
+    Institution {
+        /// Institution.
+        id: Uuid,
+        /// Include everything below it.
+        include_sub_institutions: bool,
+    },
+    /// One service.
+    Service(Uuid),
+    /// One service point.
+    ServicePoint(Uuid),
+    /// Service points in a region (and its sub-regions).
+    Region(String),
+}
+
+/// Which responses a figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// Answers to invitations.
+    Invited,
+    /// Open channel (posters, kiosks).
+    Open,
+    /// Both, labelled as such.
+    Combined,
+}
+
+/// Figures of one question (or driver) for one origin.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    /// Answers with a value (not applicable excluded).
+    pub n: u64,
+    /// "Not applicable" answers.
+    pub not_applicable: u64,
+    /// value → count (scale questions) or option → count (choice questions).
+    pub distribution: Vec<(String, u64)>,
+    /// Mean value (scale questions).
+    pub mean: Option<f64>,
+    /// Top-box share with its interval (scale questions; CSAT for 5-point satisfaction).
+    pub top_box: Option<Share>,
+    /// NPS (NPS questions).
+    pub nps: Option<Nps>,
+    /// n below the publication threshold: shown to the institution and supervisors
+    /// flagged as low-confidence.
+    pub low_confidence: bool,
+    /// Change of the top-box share against the previous period.
+    pub top_box_change: Option<Change>,
+    /// Change of the mean against the previous period.
+    pub mean_change: Option<Change>,
+    /// Change of NPS against the previous period.
+    pub nps_change: Option<Change>,
+    #[doc(hidden)]
+    pub dist: Distribution,
+    #[doc(hidden)]
+    pub answered: u64,
+}
+
+/// One question of one survey in the scope.
+#[derive(Debug, Clone)]
+pub struct QuestionReport {
+    /// Survey.
+    pub survey_id: Uuid,
+    /// The question as in the newest version answered.
+    pub question: Question,
+    /// Figures per origin.
+    pub figures: BTreeMap<Origin, Figures>,
+}
+
+/// One driver across the scope's surveys (top-box shares pool across scales).
+#[derive(Debug, Clone)]
+pub struct DriverReport {
+    /// Driver.
+    pub driver: Driver,
+    /// Figures per origin (`top_box` only).
+    pub figures: BTreeMap<Origin, Figures>,
+}
+
+/// Counts of a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Invitations issued for deliveries in the period (the cohort).
+    pub invited: u64,
+    /// Responses to those invitations.
+    pub responded: u64,
+    /// Open-channel responses given in the period.
+    pub open_responses: u64,
+    /// Services delivered, as reported by the delivering systems.
+    pub delivered: u64,
+}
+
+/// A satisfaction report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Scope.
+    pub scope: ReportScope,
+    /// Period.
+    pub period: Period,
+    /// Counts.
+    pub counts: Counts,
+    /// Responses / invitations.
+    pub response_rate: Option<Share>,
+    /// Responses / services delivered (when delivered counts are reported).
+    pub response_rate_delivered: Option<Share>,
+    /// Per question.
+    pub questions: Vec<QuestionReport>,
+    /// Per driver.
+    pub drivers: Vec<DriverReport>,
+    /// SKM index and grade per origin, where all nine elements have answers.
+    pub skm: BTreeMap<Origin, SkmIndex>,
+    /// The previous period's counts and SKM index, for deltas.
+    pub previous: Option<Box<Report>>,
+    /// The publication threshold applied.
+    pub threshold: u64,
+}
+
+/// One question being pooled: the newest definition seen, its version, figures.
+type QuestionAcc = (Question, i32, BTreeMap<Origin, Figures>);
+/// Driver → (top-box k, n) per origin.
+type DriverAcc = BTreeMap<String, (Driver, BTreeMap<Origin, (u64, u64)>)>;
+
+/// Default publication threshold (answers).
+pub const SUPPRESSION_THRESHOLD: u64 = 10;
+
+/// `CAST(SUM(n) AS BIGINT)`: PostgreSQL sums BIGINT into NUMERIC otherwise.
+fn sum_n() -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust("CAST(SUM(n) AS BIGINT)")
+}
+
+async fn region_points(conn: &impl ConnectionTrait, code: &str) -> AppResult<Vec<Uuid>> {
+    let codes: Vec<String> = region::Entity::find()
+        .filter(
+            region::Column::Code
+                .eq(code)
+                .or(region::Column::ParentCode.eq(code)),
+        )
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    if codes.is_empty() {
+        return Err(AppError::bad_input(
+            "scope.regionCode",
+            "unknown region code",
+        ));
+    }
+    Ok(service_point::Entity::find()
+        .filter(service_point::Column::RegionCode.is_in(codes))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}
+
+/// Filters shared by every rollup query.
+struct Filter {
+    access: InstitutionScope,
+    scope: ReportScope,
+    region_points: Vec<Uuid>,
+}
+
+impl Filter {
+    /// Adds the scope and access conditions to a rollup select. `daily` tells whether
+    /// the table has a service point column.
+    fn apply(&self, q: &mut SelectStatement, daily: bool) {
+        let inst = Expr::col(Alias::new("institution_id"));
+        if let InstitutionScope::Subtrees(roots) = &self.access {
+            q.and_where(inst.clone().in_subquery(subtree(roots)));
+        }
+        match &self.scope {
+            ReportScope::Country => {}
+            ReportScope::Institution {
+                id,
+                include_sub_institutions: true,
+            } => {
+                q.and_where(inst.in_subquery(subtree(&[*id])));
+            }
+            ReportScope::Institution { id, .. } => {
+                q.and_where(inst.eq(*id));
+            }
+            ReportScope::Service(s) => {
+                q.and_where(Expr::col(Alias::new("service_id")).eq(*s));
+            }
+            ReportScope::ServicePoint(p) if daily => {
+                q.and_where(Expr::col(Alias::new("service_point_id")).eq(*p));
+            }
+            ReportScope::Region(_) if daily => {
+                q.and_where(
+                    Expr::col(Alias::new("service_point_id"))
+                        .is_in(self.region_points.iter().copied()),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn needs_daily(&self, period: &Period) -> bool {
+        !period.month_aligned()
+            || matches!(
+                self.scope,
+                ReportScope::ServicePoint(_) | ReportScope::Region(_)
+            )
+    }
+}
+
+fn subtree(roots: &[Uuid]) -> SelectStatement {
+    Query::select()
+        .column(Alias::new("descendant_id"))
+        .from(Alias::new("institution_closure"))
+        .and_where(Expr::col(Alias::new("ancestor_id")).is_in(roots.iter().copied()))
+        .to_owned()
+}
+
+/// Raw pooled counts: (origin, version, question, bucket) → n.
+type Cells = Vec<(String, Uuid, String, String, u64)>;
+
+async fn read_cells(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    period: &Period,
+) -> AppResult<(Cells, u64)> {
+    let daily = f.needs_daily(period);
+    let (table, col) = if daily {
+        ("rollup_daily", "day")
+    } else {
+        ("rollup_monthly", "month")
+    };
+    let mut q = Query::select();
+    q.columns([
+        Alias::new("origin"),
+        Alias::new("survey_version_id"),
+        Alias::new("question_key"),
+        Alias::new("bucket"),
+    ])
+    .expr_as(sum_n(), Alias::new("total"))
+    .from(Alias::new(table))
+    .and_where(Expr::col(Alias::new(col)).gte(period.start))
+    .and_where(Expr::col(Alias::new(col)).lte(period.end))
+    .group_by_columns([
+        Alias::new("origin"),
+        Alias::new("survey_version_id"),
+        Alias::new("question_key"),
+        Alias::new("bucket"),
+    ]);
+    f.apply(&mut q, daily);
+    let backend = conn.get_database_backend();
+    let rows = conn.query_all_raw(backend.build(&q)).await?;
+    let mut cells = Vec::with_capacity(rows.len());
+    for r in rows {
+        let total: i64 = r.try_get("", "total")?;
+        cells.push((
+            r.try_get("", "origin")?,
+            r.try_get("", "survey_version_id")?,
+            r.try_get("", "question_key")?,
+            r.try_get("", "bucket")?,
+            std::cmp::max(total, 0) as u64,
+        ));
+    }
+    // Invitation cohort.
+    let (itable, icol) = if daily {
+        ("rollup_invitations_daily", "day")
+    } else {
+        ("rollup_invitations_monthly", "month")
+    };
+    let mut q = Query::select();
+    q.expr_as(sum_n(), Alias::new("total"))
+        .from(Alias::new(itable))
+        .and_where(Expr::col(Alias::new(icol)).gte(period.start))
+        .and_where(Expr::col(Alias::new(icol)).lte(period.end));
+    f.apply(&mut q, daily);
+    let invited = conn
+        .query_one_raw(backend.build(&q))
+        .await?
+        .and_then(|r| r.try_get::<Option<i64>>("", "total").ok().flatten())
+        .unwrap_or(0);
+    Ok((cells, std::cmp::max(invited, 0) as u64))
+}
+
+async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> AppResult<u64> {
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::cust("CAST(SUM(d.count) AS BIGINT)"),
+        Alias::new("total"),
+    )
+    .from_as(Alias::new("delivered_counts"), Alias::new("d"))
+    .inner_join(
+        Alias::new("services"),
+        Expr::col((Alias::new("services"), Alias::new("id")))
+            .equals((Alias::new("d"), Alias::new("service_id"))),
+    )
+    .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).gte(period.start))
+    .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).lte(period.end));
+    let inst = Expr::col((Alias::new("services"), Alias::new("institution_id")));
+    if let InstitutionScope::Subtrees(roots) = &f.access {
+        q.and_where(inst.clone().in_subquery(subtree(roots)));
+    }
+    match &f.scope {
+        ReportScope::Country => {}
+        ReportScope::Institution {
+            id,
+            include_sub_institutions: true,
+        } => {
+            q.and_where(inst.in_subquery(subtree(&[*id])));
+        }
+        ReportScope::Institution { id, .. } => {
+            q.and_where(inst.eq(*id));
+        }
+        ReportScope::Service(s) => {
+            q.and_where(Expr::col((Alias::new("d"), Alias::new("service_id"))).eq(*s));
+        }
+        ReportScope::ServicePoint(p) => {
+            q.and_where(Expr::col((Alias::new("d"), Alias::new("service_point_id"))).eq(*p));
+        }
+        ReportScope::Region(_) => {
+            q.and_where(
+                Expr::col((Alias::new("d"), Alias::new("service_point_id")))
+                    .is_in(f.region_points.iter().copied()),
+            );
+        }
+    }
+    let backend = conn.get_database_backend();
+    let total = conn
+        .query_one_raw(backend.build(&q))
+        .await?
+        .and_then(|r| r.try_get::<Option<i64>>("", "total").ok().flatten())
+        .unwrap_or(0);
+    Ok(std::cmp::max(total, 0) as u64)
+}
+
+fn scale_kind(q: &Question) -> Option<ScaleKind> {
+    match q.kind {
+        QuestionType::Rating => Some(ScaleKind::Rating {
+            min: q.min,
+            max: q.max,
+        }),
+        QuestionType::Faces => Some(ScaleKind::Faces),
+        QuestionType::Thumbs => Some(ScaleKind::Thumbs),
+        QuestionType::Nps => Some(ScaleKind::Nps),
+        _ => None,
+    }
+}
+
+fn origin_of(s: &str) -> Origin {
+    if s == "OPEN" {
+        Origin::Open
+    } else {
+        Origin::Invited
+    }
+}
+
+const SKM: [Driver; 9] = [
+    Driver::SkmRequirements,
+    Driver::SkmProcedure,
+    Driver::SkmTime,
+    Driver::SkmCost,
+    Driver::SkmProduct,
+    Driver::SkmCompetence,
+    Driver::SkmBehaviour,
+    Driver::SkmComplaints,
+    Driver::SkmFacilities,
+];
+
+fn finish(q: &Question, fig: &mut Figures, threshold: u64) {
+    fig.n = if scale_kind(q).is_some() {
+        fig.dist.n()
+    } else {
+        fig.answered
+    };
+    fig.not_applicable = fig.dist.not_applicable;
+    if let Some(kind) = scale_kind(q) {
+        fig.mean = fig.dist.mean();
+        fig.top_box = metrics::top_box(&fig.dist, kind);
+        if q.kind == QuestionType::Nps {
+            fig.nps = metrics::nps(&fig.dist);
+        }
+        if fig.distribution.is_empty() {
+            fig.distribution = fig
+                .dist
+                .counts
+                .iter()
+                .map(|(v, c)| (v.to_string(), *c))
+                .collect();
+        }
+    }
+    fig.low_confidence = metrics::suppressed(fig.n, threshold);
+}
+
+async fn compute(
+    state: &AppState,
+    f: &Filter,
+    scope: &ReportScope,
+    period: Period,
+    versions: &mut HashMap<Uuid, VersionView>,
+) -> AppResult<Report> {
+    let conn = state.db.conn();
+    let threshold = SUPPRESSION_THRESHOLD;
+    let (cells, invited) = read_cells(conn, f, &period).await?;
+    let mut counts = Counts {
+        invited,
+        delivered: delivered(conn, f, &period).await?,
+        ..Default::default()
+    };
+    // (survey, question key) → (question, origin → figures)
+    let mut questions: BTreeMap<(Uuid, String), QuestionAcc> = BTreeMap::new();
+    for (origin, version, key, bucket, n) in cells {
+        let o = origin_of(&origin);
+        if key == super::rollups::RESPONSES {
+            match o {
+                Origin::Open => counts.open_responses += n,
+                _ => counts.responded += n,
+            }
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = versions.entry(version) {
+            e.insert(version_unchecked(conn, version).await?);
+        }
+        let Some(v) = versions.get(&version) else {
+            continue;
+        };
+        let Some(q) = v.content.question(&key) else {
+            continue;
+        };
+        let entry = questions
+            .entry((v.survey_id, key.clone()))
+            .or_insert_with(|| (q.clone(), v.version, BTreeMap::new()));
+        if v.version > entry.1 {
+            entry.0 = q.clone();
+            entry.1 = v.version;
+        }
+        for target in [o, Origin::Combined] {
+            let fig = entry.2.entry(target).or_default();
+            if let Some(val) = bucket
+                .strip_prefix("v:")
+                .and_then(|x| x.parse::<i32>().ok())
+            {
+                fig.dist.add(val, n);
+            } else if bucket == "na" {
+                fig.dist.not_applicable += n;
+            } else if let Some(c) = bucket.strip_prefix("c:") {
+                match fig.distribution.iter_mut().find(|(k, _)| k == c) {
+                    Some(e) => e.1 += n,
+                    None => fig.distribution.push((c.to_owned(), n)),
+                }
+            } else if bucket == "a" {
+                fig.answered += n;
+            } else if bucket == "t" {
+                fig.answered += n;
+                match fig.distribution.iter_mut().find(|(k, _)| k == "text") {
+                    Some(e) => e.1 += n,
+                    None => fig.distribution.push(("text".into(), n)),
+                }
+            }
+        }
+    }
+    let mut drivers: DriverAcc = BTreeMap::new();
+    let mut skm_dist: BTreeMap<Origin, [Distribution; 9]> = BTreeMap::new();
+    let mut out = vec![];
+    for ((survey_id, _), (q, _, mut figs)) in questions {
+        for (o, fig) in figs.iter_mut() {
+            finish(&q, fig, threshold);
+            if let (Some(d), Some(tb)) = (q.driver, fig.top_box) {
+                let e = drivers
+                    .entry(format!("{d:?}"))
+                    .or_insert((d, BTreeMap::new()))
+                    .1
+                    .entry(*o)
+                    .or_default();
+                e.0 += tb.k;
+                e.1 += tb.n;
+            }
+            if let Some(i) = q.driver.and_then(|d| SKM.iter().position(|s| *s == d)) {
+                skm_dist.entry(*o).or_default()[i].merge(&fig.dist);
+            }
+        }
+        out.push(QuestionReport {
+            survey_id,
+            question: q,
+            figures: figs,
+        });
+    }
+    let drivers = drivers
+        .into_values()
+        .map(|(driver, per)| DriverReport {
+            driver,
+            figures: per
+                .into_iter()
+                .map(|(o, (k, n))| {
+                    let top_box = metrics::share(k, n);
+                    (
+                        o,
+                        Figures {
+                            n,
+                            top_box,
+                            low_confidence: metrics::suppressed(n, threshold),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let skm = skm_dist
+        .into_iter()
+        .filter_map(|(o, els)| {
+            let means: [Option<f64>; 9] = std::array::from_fn(|i| els[i].mean());
+            metrics::skm_index(&means).map(|s| (o, s))
+        })
+        .collect();
+    Ok(Report {
+        scope: scope.clone(),
+        period,
+        response_rate: metrics::share(
+            std::cmp::min(counts.responded, counts.invited),
+            counts.invited,
+        ),
+        response_rate_delivered: metrics::share(
+            std::cmp::min(counts.responded, counts.delivered),
+            counts.delivered,
+        ),
+        counts,
+        questions: out,
+        drivers,
+        skm,
+        previous: None,
+        threshold,
+    })
+}
+
+fn add_changes(now: &mut Report, prev: &Report) {
+    for q in &mut now.questions {
+        let Some(pq) = prev
+            .questions
+            .iter()
+            .find(|p| p.survey_id == q.survey_id && p.question.key == q.question.key)
+        else {
+            continue;
+        };
+        for (o, fig) in q.figures.iter_mut() {
+            let Some(pf) = pq.figures.get(o) else {
+                continue;
+            };
+            if let (Some(a), Some(b)) = (pf.top_box, fig.top_box) {
+                fig.top_box_change = metrics::share_change(&a, &b);
+            }
+            fig.mean_change = metrics::mean_change(&pf.dist, &fig.dist);
+            if let (Some(a), Some(b)) = (pf.nps, fig.nps) {
+                fig.nps_change = Some(metrics::nps_change(&a, &b));
+            }
+        }
+    }
+    for d in &mut now.drivers {
+        let Some(pd) = prev.drivers.iter().find(|p| p.driver == d.driver) else {
+            continue;
+        };
+        for (o, fig) in d.figures.iter_mut() {
+            if let (Some(a), Some(b)) = (pd.figures.get(o).and_then(|f| f.top_box), fig.top_box) {
+                fig.top_box_change = metrics::share_change(&a, &b);
+            }
+        }
+    }
+}
+
+async fn filter_for(state: &AppState, actor: &Actor, scope: &ReportScope) -> AppResult<Filter> {
+    let access = authz::scope(actor, Action::ReadResults)?;
+    let conn = state.db.conn();
+    let mut region_points = vec![];
+    match scope {
+        ReportScope::Country | ReportScope::Region(_) => {}
+        ReportScope::Institution { id, .. } => access.require(conn, *id).await?,
+        ReportScope::Service(s) => {
+            let svc = service::Entity::find_by_id(*s)
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            access.require(conn, svc.institution_id).await?;
+        }
+        ReportScope::ServicePoint(p) => {
+            let pt = service_point::Entity::find_by_id(*p)
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            access.require(conn, pt.institution_id).await?;
+        }
+    }
+    if let ReportScope::Region(code) = scope {
+        region_points = region_points_checked(conn, code).await?;
+    }
+    Ok(Filter {
+        access,
+        scope: scope.clone(),
+        region_points,
+    })
+}
+
+async fn region_points_checked(conn: &impl ConnectionTrait, code: &str) -> AppResult<Vec<Uuid>> {
+    region_points(conn, code).await
+}
+
+/// A report for a scope and period, with the previous period for comparison.
+/// Institution users see their subtree (the country and regions are limited to it);
+/// SUPERVISOR and ADMIN see everything.
+pub async fn satisfaction_report(
+    state: &AppState,
+    actor: &Actor,
+    scope: ReportScope,
+    period: Period,
+) -> AppResult<Report> {
+    let f = filter_for(state, actor, &scope).await?;
+    let mut versions = HashMap::new();
+    let mut report = compute(state, &f, &scope, period, &mut versions).await?;
+    if let Some(p) = period.previous() {
+        let prev = compute(state, &f, &scope, p, &mut versions).await?;
+        add_changes(&mut report, &prev);
+        report.previous = Some(Box::new(prev));
+    }
+    Ok(report)
+}
+
+/// The same headline figures per period, for trend charts (at most 120 periods).
+pub async fn report_series(
+    state: &AppState,
+    actor: &Actor,
+    scope: ReportScope,
+    first: Period,
+    last_start: chrono::NaiveDate,
+) -> AppResult<Vec<Report>> {
+    let f = filter_for(state, actor, &scope).await?;
+    let mut versions = HashMap::new();
+    let mut out = vec![];
+    let mut p = Some(first);
+    while let Some(period) = p {
+        if period.start > last_start {
+            break;
+        }
+        if out.len() >= 120 {
+            return Err(AppError::bad_input(
+                "to",
+                "at most 120 periods in one series",
+            ));
+        }
+        out.push(compute(state, &f, &scope, period, &mut versions).await?);
+        p = period.next();
+    }
+    Ok(out)
+}

@@ -1,0 +1,431 @@
+//! Rollups: counts of answers per bucket, maintained in the same transaction as
+//! each submission, at two grains:
+//! - `rollup_daily`: local day × service point × service × institution × channel ×
+//!   origin × survey version × question × bucket (drill-down, custom ranges);
+//! - `rollup_monthly`: month × service × institution × origin × survey version ×
+//!   question × bucket (period reports read O(months × services) rows).
+//!
+//! A bucket is `v:<value>` (scale), `na` (not applicable), `c:<option>` (choice),
+//! `t` (text given); question `#` with bucket `#` counts responses. The institution
+//! is the one the service belonged to at response time, so history stays right
+//! when services move. Rows are upserted sorted by key, so concurrent submissions
+//! take row locks in one order and PostgreSQL never deadlocks.
+
+use crate::auth::Actor;
+use crate::authz::{self, Action};
+use crate::domain::survey::Answer;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::{Datelike, NaiveDate};
+use entity::{invitation, response, response_answer};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// Question key of the per-response counter.
+pub const RESPONSES: &str = "#";
+
+/// Where one response sits.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Local date it belongs to.
+    pub day: NaiveDate,
+    /// Service point.
+    pub point: Uuid,
+    /// Service.
+    pub service: Uuid,
+    /// Institution of the service at response time.
+    pub institution: Uuid,
+    /// Channel.
+    pub channel: &'a str,
+    /// `INVITED` or `OPEN`.
+    pub origin: &'a str,
+    /// Survey version.
+    pub version: Uuid,
+}
+
+/// First day of the month of `d`.
+pub fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// (question, bucket) pairs one response adds, including the response counter.
+pub fn buckets(answers: &[Answer]) -> Vec<(String, String)> {
+    let mut out = vec![(RESPONSES.to_owned(), RESPONSES.to_owned())];
+    for a in answers {
+        let k = &a.question_key;
+        if a.not_applicable {
+            out.push((k.clone(), "na".into()));
+            continue;
+        }
+        if let Some(v) = a.value {
+            out.push((k.clone(), format!("v:{v}")));
+        }
+        for c in &a.choices {
+            out.push((k.clone(), format!("c:{c}")));
+        }
+        if !a.choices.is_empty() {
+            out.push((k.clone(), "a".into()));
+        }
+        if a.text.as_deref().is_some_and(|t| !t.is_empty()) && a.choices.is_empty() {
+            out.push((k.clone(), "t".into()));
+        }
+    }
+    out
+}
+
+type DailyKey = (
+    NaiveDate,
+    Uuid,
+    Uuid,
+    Uuid,
+    String,
+    String,
+    Uuid,
+    String,
+    String,
+);
+type MonthlyKey = (NaiveDate, Uuid, Uuid, String, Uuid, String, String);
+
+/// Rollup increments, keyed and sorted.
+#[derive(Debug, Default)]
+pub struct Increments {
+    daily: BTreeMap<DailyKey, i64>,
+    monthly: BTreeMap<MonthlyKey, i64>,
+}
+
+impl Increments {
+    /// Adds one response.
+    pub fn add(&mut self, f: &Facts<'_>, answers: &[Answer]) {
+        for (q, b) in buckets(answers) {
+            *self
+                .daily
+                .entry((
+                    f.day,
+                    f.point,
+                    f.service,
+                    f.institution,
+                    f.channel.into(),
+                    f.origin.into(),
+                    f.version,
+                    q.clone(),
+                    b.clone(),
+                ))
+                .or_default() += 1;
+            *self
+                .monthly
+                .entry((
+                    month_of(f.day),
+                    f.service,
+                    f.institution,
+                    f.origin.into(),
+                    f.version,
+                    q,
+                    b,
+                ))
+                .or_default() += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.daily.is_empty()
+    }
+}
+
+fn upsert(
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<SimpleExpr>>,
+) -> sea_orm::sea_query::InsertStatement {
+    let t = Alias::new(table);
+    let mut ins = Query::insert();
+    ins.into_table(t.clone())
+        .columns(cols.iter().map(|c| Alias::new(*c)).chain([Alias::new("n")]));
+    for r in rows {
+        ins.values_panic(r);
+    }
+    ins.on_conflict(
+        OnConflict::columns(cols.iter().map(|c| Alias::new(*c)))
+            .value(
+                Alias::new("n"),
+                Expr::col((t, Alias::new("n")))
+                    .add(Expr::col((Alias::new("excluded"), Alias::new("n")))),
+            )
+            .to_owned(),
+    );
+    ins.to_owned()
+}
+
+const DAILY_COLS: [&str; 9] = [
+    "day",
+    "service_point_id",
+    "service_id",
+    "institution_id",
+    "channel",
+    "origin",
+    "survey_version_id",
+    "question_key",
+    "bucket",
+];
+const MONTHLY_COLS: [&str; 7] = [
+    "month",
+    "service_id",
+    "institution_id",
+    "origin",
+    "survey_version_id",
+    "question_key",
+    "bucket",
+];
+
+/// Writes increments (inside the caller's transaction), in key order.
+pub async fn apply(conn: &impl ConnectionTrait, inc: Increments) -> AppResult<()> {
+    if inc.is_empty() {
+        return Ok(());
+    }
+    let backend = conn.get_database_backend();
+    let daily: Vec<Vec<SimpleExpr>> = inc
+        .daily
+        .into_iter()
+        .map(|((d, p, s, i, ch, o, v, q, b), n)| {
+            vec![
+                d.into(),
+                p.into(),
+                s.into(),
+                i.into(),
+                ch.into(),
+                o.into(),
+                v.into(),
+                q.into(),
+                b.into(),
+                n.into(),
+            ]
+        })
+        .collect();
+    for chunk in daily.chunks(500) {
+        conn.execute_raw(backend.build(&upsert("rollup_daily", &DAILY_COLS, chunk.to_vec())))
+            .await?;
+    }
+    let monthly: Vec<Vec<SimpleExpr>> = inc
+        .monthly
+        .into_iter()
+        .map(|((m, s, i, o, v, q, b), n)| {
+            vec![
+                m.into(),
+                s.into(),
+                i.into(),
+                o.into(),
+                v.into(),
+                q.into(),
+                b.into(),
+                n.into(),
+            ]
+        })
+        .collect();
+    for chunk in monthly.chunks(500) {
+        conn.execute_raw(backend.build(&upsert("rollup_monthly", &MONTHLY_COLS, chunk.to_vec())))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Counts one issued invitation (its delivery's local day) in the invitation rollups.
+pub async fn add_invitation(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    point: Uuid,
+    service: Uuid,
+    institution: Uuid,
+) -> AppResult<()> {
+    let mut daily = BTreeMap::new();
+    daily.insert((day, point, service, institution), 1i64);
+    apply_invitations(conn, daily).await
+}
+
+async fn apply_invitations(
+    conn: &impl ConnectionTrait,
+    daily: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), i64>,
+) -> AppResult<()> {
+    if daily.is_empty() {
+        return Ok(());
+    }
+    let backend = conn.get_database_backend();
+    let mut monthly: BTreeMap<(NaiveDate, Uuid, Uuid), i64> = BTreeMap::new();
+    for ((d, _, s, i), n) in &daily {
+        *monthly.entry((month_of(*d), *s, *i)).or_default() += n;
+    }
+    let rows: Vec<Vec<SimpleExpr>> = daily
+        .into_iter()
+        .map(|((d, p, s, i), n)| vec![d.into(), p.into(), s.into(), i.into(), n.into()])
+        .collect();
+    for chunk in rows.chunks(500) {
+        let stmt = upsert(
+            "rollup_invitations_daily",
+            &["day", "service_point_id", "service_id", "institution_id"],
+            chunk.to_vec(),
+        );
+        conn.execute_raw(backend.build(&stmt)).await?;
+    }
+    let rows: Vec<Vec<SimpleExpr>> = monthly
+        .into_iter()
+        .map(|((m, s, i), n)| vec![m.into(), s.into(), i.into(), n.into()])
+        .collect();
+    for chunk in rows.chunks(500) {
+        let stmt = upsert(
+            "rollup_invitations_monthly",
+            &["month", "service_id", "institution_id"],
+            chunk.to_vec(),
+        );
+        conn.execute_raw(backend.build(&stmt)).await?;
+    }
+    Ok(())
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildSummary {
+    /// First day rebuilt (start of `from`'s month).
+    pub from: NaiveDate,
+    /// Last day rebuilt (end of `to`'s month).
+    pub to: NaiveDate,
+    /// Responses recounted.
+    pub responses: u64,
+}
+
+fn month_end(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .and_then(|n| n.pred_opt())
+        .unwrap_or(d)
+}
+
+/// Recomputes the rollups of the whole months covering `from..=to` from raw
+/// responses and invitations (ADMIN). Submissions arriving meanwhile wait for it
+/// (SQLite: the single writer; PostgreSQL: a SHARE lock on `responses`) and are
+/// then counted on top — none is lost.
+pub async fn rebuild(
+    state: &AppState,
+    actor: &Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<RebuildSummary> {
+    authz::require_global(actor, Action::ManageInstitutions)?;
+    if to < from || (to - from).num_days() > 3700 {
+        return Err(AppError::bad_input(
+            "to",
+            "must be on or after from, within ten years",
+        ));
+    }
+    rebuild_unchecked(state, from, to).await
+}
+
+/// [`rebuild`] without the permission check (start-up tools, the demo).
+pub async fn rebuild_unchecked(
+    state: &AppState,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<RebuildSummary> {
+    let (from, to) = (month_of(from), month_end(to));
+    let txn = state.db.begin_write().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE responses, invitations IN SHARE MODE")
+            .await?;
+    }
+    let del = |table: &str, col: &str, a: NaiveDate, b: NaiveDate| {
+        Query::delete()
+            .from_table(Alias::new(table))
+            .and_where(Expr::col(Alias::new(col)).gte(a))
+            .and_where(Expr::col(Alias::new(col)).lte(b))
+            .to_owned()
+    };
+    let backend = txn.get_database_backend();
+    for (t, c) in [
+        ("rollup_daily", "day"),
+        ("rollup_monthly", "month"),
+        ("rollup_invitations_daily", "day"),
+        ("rollup_invitations_monthly", "month"),
+    ] {
+        txn.execute_raw(backend.build(&del(t, c, from, to))).await?;
+    }
+    let mut after: Option<Uuid> = None;
+    let mut total = 0u64;
+    loop {
+        let mut q = response::Entity::find()
+            .filter(response::Column::ResponseDate.gte(from))
+            .filter(response::Column::ResponseDate.lte(to));
+        if let Some(a) = after {
+            q = q.filter(response::Column::Id.gt(a));
+        }
+        let batch = q
+            .order_by_asc(response::Column::Id)
+            .limit(2000)
+            .all(&*txn)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
+        let mut answers: HashMap<Uuid, Vec<Answer>> = HashMap::new();
+        for a in response_answer::Entity::find()
+            .filter(response_answer::Column::ResponseId.is_in(ids))
+            .all(&*txn)
+            .await?
+        {
+            answers.entry(a.response_id).or_default().push(Answer {
+                question_key: a.question_key,
+                value: a.value,
+                choices: a
+                    .choices
+                    .and_then(|c| serde_json::from_value(c).ok())
+                    .unwrap_or_default(),
+                text: a.text,
+                not_applicable: a.not_applicable,
+            });
+        }
+        let mut inc = Increments::default();
+        for r in &batch {
+            inc.add(
+                &Facts {
+                    day: r.response_date,
+                    point: r.service_point_id,
+                    service: r.service_id,
+                    institution: r.institution_id,
+                    channel: &r.channel,
+                    origin: &r.origin,
+                    version: r.survey_version_id,
+                },
+                answers.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
+            );
+        }
+        total += batch.len() as u64;
+        apply(&*txn, inc).await?;
+    }
+    let mut inv: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), i64> = BTreeMap::new();
+    let rows = invitation::Entity::find()
+        .filter(invitation::Column::Invited.eq(true))
+        .filter(invitation::Column::DeliveryDate.gte(from))
+        .filter(invitation::Column::DeliveryDate.lte(to))
+        .all(&*txn)
+        .await?;
+    for i in rows {
+        *inv.entry((
+            i.delivery_date,
+            i.service_point_id,
+            i.service_id,
+            i.institution_id,
+        ))
+        .or_default() += 1;
+    }
+    apply_invitations(&*txn, inv).await?;
+    txn.commit().await?;
+    Ok(RebuildSummary {
+        from,
+        to,
+        responses: total,
+    })
+}
