@@ -120,7 +120,8 @@ impl Application {
     }
 }
 
-/// Hourly: clear what could link expired invitations to anything.
+/// Hourly (and once at start): clear what could link expired invitations to
+/// anything; close complete reporting periods, catching up after downtime.
 async fn purge_loop(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -129,6 +130,11 @@ async fn purge_loop(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "purged expired invitations"),
             Err(e) => tracing::warn!(error = %e, "purging expired invitations failed"),
+        }
+        match crate::services::conclusions::close_due_periods(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(periods = n, "closed reporting periods"),
+            Err(e) => tracing::warn!(error = %e, "closing reporting periods failed"),
         }
     }
 }

@@ -8,13 +8,16 @@
 pub mod api_key;
 pub mod api_key_institution;
 pub mod audit_log;
+pub mod conclusion;
 pub mod delivered_count;
+pub mod finding;
 pub mod follow_up;
 pub mod institution;
 pub mod institution_closure;
 pub mod invitation;
 pub mod kiosk_device;
 pub mod open_channel;
+pub mod period_closing;
 pub mod recontact_cooldown;
 pub mod refresh_token;
 pub mod region;

@@ -6,6 +6,7 @@ mod helpers;
 mod m20261128_000001_foundation;
 mod m20261128_000002_surveys_and_responses;
 mod m20261128_000003_rollups;
+mod m20261128_000004_conclusions;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_surveys_and_responses::Migration),
             Box::new(m20261128_000003_rollups::Migration),
+            Box::new(m20261128_000004_conclusions::Migration),
         ]
     }
 }

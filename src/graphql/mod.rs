@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod catalogue;
 pub mod common;
+pub mod conclusions;
 pub mod invitations;
 pub mod reports;
 pub mod responses;

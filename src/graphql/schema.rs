@@ -1,7 +1,8 @@
 //! The merged schema, built once at start-up, with its limits.
 
 use super::{
-    accounts, api_keys, audit, catalogue, invitations, reports, responses, surveys, users,
+    accounts, api_keys, audit, catalogue, conclusions, invitations, reports, responses, surveys,
+    users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -18,6 +19,7 @@ pub struct QueryRoot(
     invitations::InvitationQuery,
     responses::ResponseQuery,
     reports::ReportQuery,
+    conclusions::ConclusionQuery,
 );
 
 /// Every mutation.
@@ -30,6 +32,7 @@ pub struct MutationRoot(
     surveys::SurveyMutation,
     invitations::InvitationMutation,
     reports::ReportMutation,
+    conclusions::ConclusionMutation,
 );
 
 /// The Sanal schema.

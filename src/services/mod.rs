@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod bootstrap;
 pub mod catalogue;
+pub mod conclusions;
 pub mod demo;
 pub mod institutions;
 pub mod invitations;

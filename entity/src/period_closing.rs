@@ -1,0 +1,15 @@
+//! Calendar periods already closed by the conclusion job (one row each, so instances never double up).
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "period_closings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub period_kind: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub period_start: Date,
+    pub closed_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

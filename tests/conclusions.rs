@@ -1,0 +1,329 @@
+//! Conclusions: closing periods, findings, comments, publishing, revisions,
+//! public reading with suppression, and the catch-up job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::*;
+use serde_json::{Value, json};
+
+const CLOSE: &str = "mutation{ closePeriod(kind: MONTH, start: \"2026-11-01\"){ created regenerated revised unchanged } }";
+const LIST: &str = "query($f:ConclusionFilterInput){ conclusions(filter:$f){ edges { node { id scope scopeId revision status periodLabel contentHash institutionComment snapshot changes findings { id kind subject open } } } } }";
+
+async fn world_with_responses(happy: usize, unhappy: usize, open: usize) -> SurveyWorld {
+    let w = SurveyWorld::new("FACES_3").await;
+    for i in 0..happy + unhappy {
+        let t = w.invite(&format!("TX-{i}")).await;
+        w.submit(&t, faces(if i < happy { 3 } else { 1 }), Some("x"))
+            .await;
+    }
+    if open > 0 {
+        let d = w
+            .app
+            .ok(&w.manager, "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }", json!({ "p": w.point, "s": w.service }))
+            .await;
+        let code_ = d["enableOpenChannel"]["code"].as_str().unwrap().to_owned();
+        let k = w
+            .app
+            .ok(
+                &w.manager,
+                "mutation($p:ID!){ createKioskDevice(servicePointId:$p, name:\"K\"){ deviceKey } }",
+                json!({ "p": w.point }),
+            )
+            .await;
+        let key = k["createKioskDevice"]["deviceKey"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for _ in 0..open {
+            w.app
+                .ok(&Auth::None, "mutation($i:SubmitOpenResponseInput!){ submitOpenResponse(input:$i){ accepted } }", json!({ "i": { "pointCode": code_, "deviceKey": key, "answers": faces(3) } }))
+                .await;
+        }
+    }
+    w
+}
+
+/// Creates a supervisor and an agency staff member (while tokens are valid).
+async fn people(w: &SurveyWorld) {
+    w.app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    w.app
+        .user_with_role(
+            &w.admin,
+            "s@gasr.gov.mn",
+            "INSTITUTION_STAFF",
+            Some(&w.agency),
+        )
+        .await;
+}
+
+/// Moves time to when November's responses are complete; returns fresh tokens
+/// (supervisor, manager, staff).
+async fn after_november(w: &SurveyWorld) -> (Auth, Auth, Auth) {
+    move_to(w, Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap()).await
+}
+
+async fn move_to(w: &SurveyWorld, t: chrono::DateTime<Utc>) -> (Auth, Auth, Auth) {
+    w.app.clock.set(t);
+    (
+        w.app.token("sup@aogs.gov.mn", PASSWORD).await,
+        w.app.token("manager@moj.gov.mn", PASSWORD).await,
+        w.app.token("s@gasr.gov.mn", PASSWORD).await,
+    )
+}
+
+async fn service_conclusion(w: &SurveyWorld, auth: &Auth) -> Value {
+    let d = w
+        .app
+        .ok(
+            auth,
+            LIST,
+            json!({ "f": { "scope": "SERVICE", "scopeId": w.service } }),
+        )
+        .await;
+    d["conclusions"]["edges"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned()
+        .map(|e| e["node"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[actix_web::test]
+async fn a_period_is_closed_only_once_its_responses_are_complete_and_closing_is_idempotent() {
+    let w = world_with_responses(12, 0, 0).await;
+    people(&w).await;
+    let sup = w.app.token("sup@aogs.gov.mn", PASSWORD).await;
+    assert_eq!(code(&w.app.gql(&sup, CLOSE, json!({})).await), "CONFLICT");
+    let (sup, manager, _) = after_november(&w).await;
+    let first = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(
+        first["closePeriod"],
+        json!({ "created": 3, "regenerated": 0, "revised": 0, "unchanged": 0 }),
+        "ministry, agency and service"
+    );
+    let again = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(
+        again["closePeriod"],
+        json!({ "created": 0, "regenerated": 0, "revised": 0, "unchanged": 3 })
+    );
+    assert_eq!(
+        code(&w.app.gql(&manager, CLOSE, json!({})).await),
+        "FORBIDDEN"
+    );
+    let c = service_conclusion(&w, &sup).await;
+    assert_eq!(
+        (
+            c["status"].as_str(),
+            c["revision"].as_i64(),
+            c["periodLabel"].as_str()
+        ),
+        (Some("DRAFT"), Some(1), Some("2026-11"))
+    );
+    assert_eq!(c["snapshot"]["counts"]["responded"], 12);
+    assert_eq!(c["contentHash"].as_str().unwrap().len(), 64);
+}
+
+#[actix_web::test]
+async fn a_low_driver_becomes_a_finding_with_a_stable_id() {
+    let w = world_with_responses(4, 8, 0).await;
+    people(&w).await;
+    let (sup, manager, _) = after_november(&w).await;
+    w.app.ok(&sup, CLOSE, json!({})).await;
+    let c = service_conclusion(&w, &sup).await;
+    let low = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "LOW_DRIVER")
+        .cloned()
+        .expect("a low driver finding");
+    assert_eq!(low["subject"], "Overall");
+    assert_eq!(low["open"], true);
+    // A comment regenerates nothing; the finding keeps its id.
+    w.app.ok(&manager, "mutation($id:ID!){ institutionComment(conclusionId:$id, comment:\"Дараалал багасгах арга хэмжээ авна.\"){ id } }", json!({ "id": c["id"] })).await;
+    let again = service_conclusion(&w, &sup).await;
+    assert!(
+        again["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == low["id"])
+    );
+    assert_ne!(
+        again["contentHash"], c["contentHash"],
+        "the hash covers the comment"
+    );
+}
+
+#[actix_web::test]
+async fn drafts_are_private_and_published_conclusions_are_public_with_small_cells_suppressed() {
+    let w = world_with_responses(12, 0, 2).await;
+    people(&w).await;
+    let (sup, manager, staff) = after_november(&w).await;
+    w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(
+        service_conclusion(&w, &Auth::None).await,
+        Value::Null,
+        "drafts are not public"
+    );
+    let draft = service_conclusion(&w, &staff).await;
+    assert_eq!(draft["status"], "DRAFT");
+    let comment = w
+        .app
+        .gql(
+            &staff,
+            "mutation($id:ID!){ institutionComment(conclusionId:$id, comment:\"x\"){ id } }",
+            json!({ "id": draft["id"] }),
+        )
+        .await;
+    assert_eq!(code(&comment), "FORBIDDEN");
+    assert_eq!(
+        code(
+            &w.app
+                .gql(
+                    &manager,
+                    "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+                    json!({ "id": draft["id"] })
+                )
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    let p = w
+        .app
+        .ok(
+            &sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ status publishedAt } }",
+            json!({ "id": draft["id"] }),
+        )
+        .await;
+    assert_eq!(p["publishConclusion"]["status"], "PUBLISHED");
+    let public = service_conclusion(&w, &Auth::None).await;
+    let figs = &public["snapshot"]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["questionKey"] == "overall")
+        .unwrap()["figures"];
+    assert_eq!(
+        figs["OPEN"],
+        json!({ "suppressed": true }),
+        "2 open answers are below the threshold"
+    );
+    assert_eq!(
+        figs["INVITED"],
+        json!({ "suppressed": true }),
+        "…and the invited figure would reveal them by subtraction"
+    );
+    assert_eq!(figs["COMBINED"]["n"], 14);
+    // The institution still sees its own figures, flagged.
+    let own = service_conclusion(&w, &staff).await;
+    let own_figs = &own["snapshot"]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["questionKey"] == "overall")
+        .unwrap()["figures"];
+    assert_eq!(own_figs["OPEN"]["lowConfidence"], true);
+    assert_eq!(own_figs["INVITED"]["n"], 12);
+    // Published means frozen.
+    let again = w
+        .app
+        .gql(
+            &manager,
+            "mutation($id:ID!){ institutionComment(conclusionId:$id, comment:\"later\"){ id } }",
+            json!({ "id": draft["id"] }),
+        )
+        .await;
+    assert_eq!(code(&again), "CONFLICT");
+    assert_eq!(
+        code(
+            &w.app
+                .gql(
+                    &sup,
+                    "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+                    json!({ "id": draft["id"] })
+                )
+                .await
+        ),
+        "CONFLICT"
+    );
+}
+
+#[actix_web::test]
+async fn late_data_after_publishing_makes_a_new_revision_that_says_what_changed() {
+    let w = world_with_responses(12, 0, 0).await;
+    let late = w.invite("LATE").await;
+    people(&w).await;
+    let (sup, ..) = after_november(&w).await;
+    w.app.ok(&sup, CLOSE, json!({})).await;
+    let v1 = service_conclusion(&w, &sup).await;
+    w.app
+        .ok(
+            &sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+            json!({ "id": v1["id"] }),
+        )
+        .await;
+    // A response that arrived late (its delivery was in November).
+    w.app.clock.set(start_time() + chrono::Duration::days(2));
+    w.submit(&late, faces(1), Some("late")).await;
+    let (sup, ..) = after_november(&w).await;
+    let r = w.app.ok(&sup, CLOSE, json!({})).await;
+    // The published service conclusion gets a revision; the two institution drafts are regenerated.
+    assert_eq!(
+        r["closePeriod"],
+        json!({ "created": 0, "regenerated": 2, "revised": 1, "unchanged": 0 })
+    );
+    let v2 = service_conclusion(&w, &sup).await;
+    assert_eq!(
+        (v2["revision"].as_i64(), v2["status"].as_str()),
+        (Some(2), Some("DRAFT"))
+    );
+    assert_eq!(v2["changes"]["fromRevision"], 1);
+    assert_eq!(v2["changes"]["counts"]["before"]["responded"], 12);
+    assert_eq!(v2["changes"]["counts"]["after"]["responded"], 13);
+    let v1_again = w
+        .app
+        .ok(
+            &sup,
+            "query($id:ID!){ conclusion(id:$id){ status contentHash snapshot } }",
+            json!({ "id": v1["id"] }),
+        )
+        .await;
+    assert_eq!(
+        v1_again["conclusion"]["contentHash"], v1["contentHash"],
+        "the published revision is untouched"
+    );
+}
+
+#[actix_web::test]
+async fn the_job_closes_every_missed_period_once_even_when_run_twice() {
+    let w = world_with_responses(12, 0, 0).await;
+    people(&w).await;
+    let (sup, ..) = move_to(&w, Utc.with_ymd_and_hms(2027, 1, 15, 0, 0, 0).unwrap()).await;
+    let first = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert!(
+        first >= 2,
+        "November and December 2026 (and older months), got {first}"
+    );
+    let second = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(second, 0);
+    let d = w
+        .app
+        .ok(
+            &sup,
+            LIST,
+            json!({ "f": { "periodKind": "MONTH", "periodStart": "2026-11-01" } }),
+        )
+        .await;
+    assert_eq!(d["conclusions"]["edges"].as_array().unwrap().len(), 3);
+}
