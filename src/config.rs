@@ -61,6 +61,15 @@ pub struct Config {
     pub open_responses_per_client: u32,
     /// `SANAL_OPEN_RESPONSES_PER_KIOSK`: responses one kiosk may send per minute (default 10).
     pub open_responses_per_kiosk: u32,
+    /// `SANAL_SUPPRESSION_THRESHOLD`: figures from fewer answers are never published
+    /// and are flagged low-confidence (default 10).
+    pub suppression_threshold: u64,
+    /// `SANAL_FINDING_DRIVER_FLOOR`: a driver's top-box share below this is a finding (default 0.6).
+    pub finding_driver_floor: f64,
+    /// `SANAL_FINDING_SKM_ELEMENT_FLOOR`: an SKM element mean (1–4) below this is a finding (default 2.5).
+    pub finding_skm_element_floor: f64,
+    /// `SANAL_FINDING_RESPONSE_RATE_FLOOR`: a response rate below this is a finding (default 0.1).
+    pub finding_response_rate_floor: f64,
 }
 
 impl Config {
@@ -118,6 +127,10 @@ impl Config {
             invitation_misses_per_client: 20,
             open_responses_per_client: 3,
             open_responses_per_kiosk: 10,
+            suppression_threshold: 10,
+            finding_driver_floor: 0.6,
+            finding_skm_element_floor: 2.5,
+            finding_response_rate_floor: 0.1,
         }
     }
 
@@ -183,6 +196,10 @@ impl Config {
         c.invitation_misses_per_client = parse_num(&get, "SANAL_INVITATION_MISSES_PER_CLIENT", 20)?;
         c.open_responses_per_client = parse_num(&get, "SANAL_OPEN_RESPONSES_PER_CLIENT", 3)?;
         c.open_responses_per_kiosk = parse_num(&get, "SANAL_OPEN_RESPONSES_PER_KIOSK", 10)?;
+        c.suppression_threshold = parse_num(&get, "SANAL_SUPPRESSION_THRESHOLD", 10)?;
+        c.finding_driver_floor = parse_num(&get, "SANAL_FINDING_DRIVER_FLOOR", 0.6)?;
+        c.finding_skm_element_floor = parse_num(&get, "SANAL_FINDING_SKM_ELEMENT_FLOOR", 2.5)?;
+        c.finding_response_rate_floor = parse_num(&get, "SANAL_FINDING_RESPONSE_RATE_FLOOR", 0.1)?;
         if production {
             c.check_production()?;
         }

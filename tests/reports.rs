@@ -520,3 +520,65 @@ async fn submissions_during_a_rebuild_are_not_lost() {
     assert_eq!(d["satisfactionReport"]["counts"]["responded"], 30);
     assert_eq!(w.stored_responses().await, 30);
 }
+
+#[actix_web::test]
+async fn went_well_shares_count_everyone_who_was_shown_the_question() {
+    let w = SurveyWorld::with("A11_V2", |c| c.suppression_threshold = 3).await;
+    // Ten thumbs up: four pick "ease", two pick "employee", four skip the question.
+    for i in 0..10 {
+        let t = w.invite(&format!("U-{i}")).await;
+        let mut a = vec![json!({ "questionKey": "trust", "value": 1 })];
+        match i {
+            0..=3 => a.push(json!({ "questionKey": "went_well", "choices": ["ease"] })),
+            4..=5 => a.push(json!({ "questionKey": "went_well", "choices": ["employee"] })),
+            _ => {}
+        }
+        w.submit(&t, json!(a), Some("x")).await;
+    }
+    for i in 0..2 {
+        let t = w.invite(&format!("D-{i}")).await;
+        w.submit(
+            &t,
+            json!([{ "questionKey": "trust", "value": 0 }]),
+            Some("x"),
+        )
+        .await;
+    }
+    let q = "query($s:ReportScopeInput!,$p:PeriodInput!){ satisfactionReport(scope:$s, period:$p){ questions { questionKey figures { origin n shown lowConfidence optionShares { option share { k n value } } } } } }";
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            q,
+            json!({ "s": { "kind": "SERVICE", "id": w.service }, "p": month_period() }),
+        )
+        .await;
+    let ww = d["satisfactionReport"]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["questionKey"] == "went_well")
+        .unwrap()
+        .clone();
+    let inv = ww["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["origin"] == "INVITED")
+        .unwrap()
+        .clone();
+    assert_eq!(inv["shown"], 10);
+    assert_eq!(inv["n"], 6);
+    let ease = inv["optionShares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["option"] == "ease")
+        .unwrap()
+        .clone();
+    assert_eq!(ease["share"], json!({ "k": 4, "n": 10, "value": 0.4 }));
+    assert_eq!(
+        inv["lowConfidence"], false,
+        "the threshold is configurable (3 here)"
+    );
+}

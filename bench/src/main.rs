@@ -6,7 +6,18 @@
 //! traffic is), then submits one response per invitation from N concurrent
 //! clients and prints throughput and latency percentiles.
 //!
-//! Run: `cargo run --release -p sanal-bench -- submit --n 5000 --concurrency 32 [--db URL]`
+//! In the same `submit` run, half of the invitations are answered over HTTP and the
+//! other half straight through the service layer (no HTTP, no GraphQL), at the same
+//! concurrency: the ceiling the HTTP path is compared to.
+//!
+//! `sanal-bench reports`: seeds a national-scale catalogue (200 services, 1,000
+//! points) and N responses, then times `satisfactionReport` (institution ×
+//! quarter, country × year) over HTTP beside a plain SQL GROUP BY over the raw
+//! answers for the same scope.
+//!
+//! Run: `cargo run --release -p sanal-bench -- submit|reports [--n N] [--concurrency C] [--db URL]`
+
+mod seed;
 
 use futures_util::StreamExt;
 use sanal::clock::SystemClock;
@@ -20,6 +31,7 @@ const ADMIN: &str = "bench@sanal.mn";
 const PASSWORD: &str = "bench password 2026";
 
 struct Args {
+    mode: String,
     n: usize,
     concurrency: usize,
     db: Option<String>,
@@ -27,13 +39,19 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
+        mode: String::new(),
         n: 5000,
         concurrency: 32,
         db: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
-    if v.first().map(String::as_str) != Some("submit") {
-        return Err("usage: sanal-bench submit [--n N] [--concurrency C] [--db URL]".into());
+    match v.first().map(String::as_str) {
+        Some("submit" | "reports") => a.mode = v[0].clone(),
+        _ => {
+            return Err(
+                "usage: sanal-bench submit|reports [--n N] [--concurrency C] [--db URL]".into(),
+            );
+        }
     }
     let mut it = v.iter().skip(1);
     while let Some(k) = it.next() {
@@ -134,6 +152,11 @@ async fn main() -> Result<(), String> {
         url: format!("http://127.0.0.1:{}/graphql", app.port()),
     };
     actix_web::rt::spawn(app.run_until_stopped());
+    if a.mode == "reports" {
+        let r = reports(&state, &c, &a).await;
+        cleanup(&tmp);
+        return r;
+    }
     sanal::services::demo::seed(&state, 0)
         .await
         .map_err(|e| e.public_message())?;
@@ -218,7 +241,9 @@ async fn main() -> Result<(), String> {
         .collect()
         .await;
     let issue_secs = issue_start.elapsed().as_secs_f64();
-    let tokens: Vec<(String, Value)> = issued.into_iter().collect::<Result<_, _>>()?;
+    let mut tokens: Vec<(String, Value)> = issued.into_iter().collect::<Result<_, _>>()?;
+    // Same run, same data: the second half goes straight through the service layer.
+    let ceiling_tokens = tokens.split_off(tokens.len() / 2);
     println!(
         "issueInvitation: {} in {:.2} s = {:.0}/s",
         tokens.len(),
@@ -226,6 +251,64 @@ async fn main() -> Result<(), String> {
         tokens.len() as f64 / issue_secs
     );
 
+    {
+        let start = Instant::now();
+        let results: Vec<Result<Duration, String>> = futures_util::stream::iter(ceiling_tokens)
+            .map(|(token, answers)| {
+                let state = &state;
+                async move {
+                    let t0 = Instant::now();
+                    let answers = answers
+                        .as_array()
+                        .map(|v| {
+                            v.iter()
+                                .map(|x| sanal::domain::survey::Answer {
+                                    question_key: x["questionKey"]
+                                        .as_str()
+                                        .unwrap_or_default()
+                                        .to_owned(),
+                                    value: x["value"].as_i64().map(|v| v as i32),
+                                    choices: x["choices"]
+                                        .as_array()
+                                        .map(|c| {
+                                            c.iter()
+                                                .filter_map(|k| k.as_str().map(str::to_owned))
+                                                .collect()
+                                        })
+                                        .unwrap_or_default(),
+                                    text: x["text"].as_str().map(str::to_owned),
+                                    not_applicable: false,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let input = sanal::services::responses::SubmitInput {
+                        token,
+                        answers,
+                        locale: None,
+                        client_submission_id: Some("b".into()),
+                        follow_up: None,
+                    };
+                    sanal::services::responses::submit_response(
+                        state,
+                        &sanal::auth::Actor::anonymous(Some("bench".into())),
+                        input,
+                    )
+                    .await
+                    .map_err(|e| e.public_message())?;
+                    Ok(t0.elapsed())
+                }
+            })
+            .buffer_unordered(a.concurrency)
+            .collect()
+            .await;
+        report_latencies(
+            "ceiling: the same submissions through the service layer (no HTTP, no GraphQL)",
+            results,
+            start.elapsed().as_secs_f64(),
+            a.concurrency,
+        );
+    }
     let start = Instant::now();
     let results: Vec<Result<Duration, String>> = futures_util::stream::iter(tokens)
         .map(|(token, answers)| {
@@ -241,7 +324,43 @@ async fn main() -> Result<(), String> {
         .buffer_unordered(a.concurrency)
         .collect()
         .await;
-    let secs = start.elapsed().as_secs_f64();
+    report_latencies(
+        "submitResponse over HTTP",
+        results,
+        start.elapsed().as_secs_f64(),
+        a.concurrency,
+    );
+    cleanup(&tmp);
+    std::process::exit(0);
+}
+
+fn cleanup(tmp: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+    }
+    println!(
+        "peak RSS of the process (server + load generator): {} MiB",
+        peak_rss_mib()
+    );
+}
+
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
+fn report_latencies(
+    what: &str,
+    results: Vec<Result<Duration, String>>,
+    secs: f64,
+    concurrency: usize,
+) {
     let errors = results.iter().filter(|r| r.is_err()).count();
     if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
         eprintln!("first error: {e}");
@@ -249,17 +368,128 @@ async fn main() -> Result<(), String> {
     let mut lat: Vec<Duration> = results.into_iter().filter_map(Result::ok).collect();
     lat.sort();
     println!(
-        "submitResponse: {} ok, {} errors in {:.2} s = {:.0}/s at {} concurrent; p50 {:.1} ms, p99 {:.1} ms",
+        "{what}: {} ok, {} errors in {:.2} s = {:.0}/s at {} concurrent; p50 {:.1} ms, p99 {:.1} ms",
         lat.len(),
         errors,
         secs,
         lat.len() as f64 / secs,
-        a.concurrency,
+        concurrency,
         percentile(&lat, 0.5).as_secs_f64() * 1e3,
         percentile(&lat, 0.99).as_secs_f64() * 1e3
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+}
+
+async fn time_it<F, Fut>(reps: usize, mut f: F) -> Result<(Duration, Duration), String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let mut lat = vec![];
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        f().await?;
+        lat.push(t0.elapsed());
     }
-    std::process::exit(0);
+    lat.sort();
+    Ok((percentile(&lat, 0.5), percentile(&lat, 0.99)))
+}
+
+async fn reports(state: &sanal::state::AppState, c: &Client, a: &Args) -> Result<(), String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let t0 = Instant::now();
+    let targets = seed::catalogue(state, 20, 10, 5).await?;
+    println!(
+        "catalogue: {} services, {} service points in {:.1} s",
+        targets.len(),
+        targets.len() * 5,
+        t0.elapsed().as_secs_f64()
+    );
+    seed::responses(state, &targets, a.n).await?;
+    let login = c
+        .gql(
+            None,
+            "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }",
+            json!({ "e": ADMIN, "p": PASSWORD }),
+        )
+        .await?;
+    let bearer = format!(
+        "Bearer {}",
+        login["login"]["accessToken"].as_str().unwrap_or_default()
+    );
+    let today = chrono::Utc::now()
+        .with_timezone(&state.config.timezone)
+        .date_naive();
+    let quarter = sanal::domain::period::Period::containing(
+        sanal::domain::period::PeriodKind::Quarter,
+        today - chrono::Duration::days(92),
+    )
+    .map_err(|e| e.public_message())?;
+    let year = sanal::domain::period::Period::containing(
+        sanal::domain::period::PeriodKind::Year,
+        today - chrono::Duration::days(365),
+    )
+    .map_err(|e| e.public_message())?;
+    let ministry = targets[0].ministry;
+    let q = "query($s:ReportScopeInput!,$p:PeriodInput!){ satisfactionReport(scope:$s, period:$p){ counts { responded invited } skm { index } questions { questionKey figures { origin n mean topBox { value low high } } } drivers { driver figures { n topBox { value } } } } }";
+    let conn = state.db.conn();
+    let backend = conn.get_database_backend();
+    for (label, scope, period, filter) in [
+        (
+            "institution × quarter",
+            json!({ "kind": "INSTITUTION", "id": ministry }),
+            quarter,
+            format!(
+                "AND r.institution_id IN (SELECT descendant_id FROM institution_closure WHERE ancestor_id = '{ministry}')"
+            ),
+        ),
+        (
+            "country × year",
+            json!({ "kind": "COUNTRY" }),
+            year,
+            String::new(),
+        ),
+    ] {
+        let vars = json!({ "s": scope, "p": { "kind": if label.starts_with("country") { "YEAR" } else { "QUARTER" }, "start": period.start.to_string() } });
+        let first = c
+            .gql(Some(("authorization", &bearer)), q, vars.clone())
+            .await?;
+        let responded = first["satisfactionReport"]["counts"]["responded"].clone();
+        let (p50, p99) = time_it(30, || async {
+            c.gql(Some(("authorization", &bearer)), q, vars.clone())
+                .await
+                .map(|_| ())
+        })
+        .await?;
+        // The same pooled counts by a plain GROUP BY over raw answers.
+        let filter = if backend == sea_orm::DbBackend::Sqlite {
+            // SQLite stores UUIDs as blobs: compare through the closure table by join instead.
+            if filter.is_empty() {
+                String::new()
+            } else {
+                "AND r.institution_id IN (SELECT descendant_id FROM institution_closure WHERE ancestor_id = (SELECT id FROM institutions WHERE code = 'M00'))".to_string()
+            }
+        } else {
+            filter
+        };
+        let sql = format!(
+            "SELECT a.question_key, a.value, COUNT(*) AS n FROM response_answers a JOIN responses r ON r.id = a.response_id              WHERE r.response_date >= '{}' AND r.response_date <= '{}' {filter} GROUP BY a.question_key, a.value",
+            period.start, period.end
+        );
+        let (g50, _) = time_it(3, || async {
+            conn.query_all_raw(Statement::from_string(backend, sql.clone()))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await?;
+        println!(
+            "satisfactionReport {label} ({} responses in scope): p50 {:.1} ms, p99 {:.1} ms over HTTP; raw GROUP BY p50 {:.1} ms; ratio GROUP BY / report = {:.0}×",
+            responded,
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3,
+            g50.as_secs_f64() * 1e3,
+            g50.as_secs_f64() / p50.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
 }

@@ -252,6 +252,21 @@ pub struct FigureSet {
     pub mean_change: Option<ChangeFigure>,
     /// Change of NPS.
     pub nps_change: Option<ChangeFigure>,
+    /// Conditional questions: respondents who were shown the question (e.g. thumbs up
+    /// before "what went well?").
+    pub shown: Option<i64>,
+    /// Choice questions: each option's share of the respondents shown the question
+    /// (or who answered it, when unconditional).
+    pub option_shares: Vec<OptionShare>,
+}
+
+/// One option's share.
+#[derive(SimpleObject)]
+pub struct OptionShare {
+    /// Option key.
+    pub option: String,
+    /// Share with its interval.
+    pub share: ShareFigure,
 }
 
 fn figure_sets(figs: &std::collections::BTreeMap<Origin, Figures>) -> Vec<FigureSet> {
@@ -275,6 +290,15 @@ fn figure_sets(figs: &std::collections::BTreeMap<Origin, Figures>) -> Vec<Figure
             top_box_change: f.top_box_change.map(Into::into),
             mean_change: f.mean_change.map(Into::into),
             nps_change: f.nps_change.map(Into::into),
+            shown: f.shown.map(|s| s as i64),
+            option_shares: f
+                .option_shares
+                .iter()
+                .map(|(k, s)| OptionShare {
+                    option: k.clone(),
+                    share: (*s).into(),
+                })
+                .collect(),
         })
         .collect()
 }

@@ -225,7 +225,7 @@ pub fn findings(r: &Report, rules: &FindingRules) -> Vec<(String, String, Value)
         }
     }
     if let Some(rr) = r.response_rate
-        && rr.n >= reports::SUPPRESSION_THRESHOLD
+        && rr.n >= r.threshold
         && rr.value < rules.response_rate_floor
     {
         out.push((
@@ -374,7 +374,12 @@ async fn close_unchecked(state: &AppState, period: Period) -> AppResult<CloseSum
     let kind = period
         .kind
         .ok_or_else(|| AppError::bad_input("period", "only calendar periods are closed"))?;
-    let rules = FindingRules::default();
+    let c = &state.config;
+    let rules = FindingRules {
+        driver_floor: c.finding_driver_floor,
+        skm_element_floor: c.finding_skm_element_floor,
+        response_rate_floor: c.finding_response_rate_floor,
+    };
     let sys = system();
     let (services, institutions) = scopes_with_data(state.db.conn(), &period).await?;
     let mut summary = CloseSummary::default();

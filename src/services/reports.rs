@@ -74,6 +74,12 @@ pub struct Figures {
     pub dist: Distribution,
     #[doc(hidden)]
     pub answered: u64,
+    /// Respondents who were shown this question (conditional questions), e.g. the
+    /// thumbs-up answers before A-11 v2's "what went well?".
+    pub shown: Option<u64>,
+    /// Choice questions: each option's share of the respondents shown the question
+    /// (or who answered it, for unconditional questions).
+    pub option_shares: Vec<(String, Share)>,
 }
 
 /// One question of one survey in the scope.
@@ -136,10 +142,14 @@ pub struct Report {
 
 /// One question being pooled: the newest definition seen, its version, figures.
 type QuestionAcc = (Question, i32, BTreeMap<Origin, Figures>);
+/// (survey, question key).
+type QuestionId = (Uuid, String);
+/// (question it depends on, values that show it).
+type Condition = (String, Vec<i32>);
 /// Driver → (top-box k, n) per origin.
 type DriverAcc = BTreeMap<String, (Driver, BTreeMap<Origin, (u64, u64)>)>;
 
-/// Default publication threshold (answers).
+/// Default publication threshold (answers); `SANAL_SUPPRESSION_THRESHOLD` sets it.
 pub const SUPPRESSION_THRESHOLD: u64 = 10;
 
 /// `CAST(SUM(n) AS BIGINT)`: PostgreSQL sums BIGINT into NUMERIC otherwise.
@@ -388,6 +398,16 @@ fn finish(q: &Question, fig: &mut Figures, threshold: u64) {
     } else {
         fig.answered
     };
+    if q.kind.is_choice() {
+        let base = fig.shown.unwrap_or(fig.answered);
+        fig.option_shares = fig
+            .distribution
+            .iter()
+            .filter_map(|(k, c)| {
+                metrics::share(std::cmp::min(*c, base), base).map(|s| (k.clone(), s))
+            })
+            .collect();
+    }
     fig.not_applicable = fig.dist.not_applicable;
     if let Some(kind) = scale_kind(q) {
         fig.mean = fig.dist.mean();
@@ -415,7 +435,7 @@ async fn compute(
     versions: &mut HashMap<Uuid, VersionView>,
 ) -> AppResult<Report> {
     let conn = state.db.conn();
-    let threshold = SUPPRESSION_THRESHOLD;
+    let threshold = state.config.suppression_threshold;
     let (cells, invited) = read_cells(conn, f, &period).await?;
     let mut counts = Counts {
         invited,
@@ -471,6 +491,41 @@ async fn compute(
                     Some(e) => e.1 += n,
                     None => fig.distribution.push(("text".into(), n)),
                 }
+            }
+        }
+    }
+    // Conditional questions: who was shown them, from the answers they depend on.
+    let conditions: Vec<(QuestionId, Condition)> = questions
+        .iter()
+        .filter_map(|((sid, key), (q, ..))| {
+            q.show_if.as_ref().map(|c| {
+                (
+                    (*sid, key.clone()),
+                    (c.question_key.clone(), c.values.clone()),
+                )
+            })
+        })
+        .collect();
+    for ((sid, key), (cond_key, values)) in conditions {
+        let shown: BTreeMap<Origin, u64> = questions
+            .get(&(sid, cond_key))
+            .map(|(_, _, figs)| {
+                figs.iter()
+                    .map(|(o, f)| {
+                        (
+                            *o,
+                            values
+                                .iter()
+                                .map(|v| f.dist.counts.get(v).copied().unwrap_or(0))
+                                .sum(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some((_, _, figs)) = questions.get_mut(&(sid, key)) {
+            for (o, f) in figs.iter_mut() {
+                f.shown = shown.get(o).copied();
             }
         }
     }

@@ -244,7 +244,8 @@ pub async fn add_invitation(
     apply_invitations(conn, daily).await
 }
 
-async fn apply_invitations(
+/// Writes invitation-cohort increments ((day, point, service, institution) → n), in key order.
+pub async fn apply_invitations(
     conn: &impl ConnectionTrait,
     daily: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), i64>,
 ) -> AppResult<()> {
