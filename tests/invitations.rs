@@ -116,8 +116,9 @@ async fn sampling_invites_about_the_configured_share_and_repeats_its_decision() 
             invited += 1;
         }
     }
+    // Binomial(200, 0.3): mean 60, sd 6.5; the bounds sit 4.6 sd away.
     assert!(
-        (35..=85).contains(&invited),
+        (30..=90).contains(&invited),
         "about 30% of 200, got {invited}"
     );
     // The decision for a reference never changes.
