@@ -35,6 +35,10 @@ pub enum Action {
     ReadResults,
     /// Read respondents' follow-up contacts: ADMIN, INSTITUTION_MANAGER (subtree).
     ReadFollowUps,
+    /// Close reporting periods and publish conclusions: ADMIN, SUPERVISOR.
+    CloseAndPublish,
+    /// Operate the system's data (rebuild rollups): ADMIN.
+    Maintain,
 }
 
 impl Action {
@@ -43,7 +47,8 @@ impl Action {
     fn roles(self) -> &'static [(Role, bool)] {
         use Role::*;
         match self {
-            Self::ManageInstitutions | Self::WidenApiKeys => &[(Admin, false)],
+            Self::ManageInstitutions | Self::WidenApiKeys | Self::Maintain => &[(Admin, false)],
+            Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]
             }

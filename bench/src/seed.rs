@@ -5,9 +5,8 @@
 use entity::{invitation, response, response_answer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use sanal::auth::actor::{Actor, Caller, UserActor};
+use sanal::auth::actor::Actor;
 use sanal::domain::catalogue::{Channel, InstitutionKind, ServicePointKind};
-use sanal::domain::role::{Assignment, Role, Scope};
 use sanal::domain::survey::{Answer, SurveyContent};
 use sanal::domain::templates::Template;
 use sanal::domain::{Locale, LocalizedText};
@@ -32,28 +31,13 @@ fn name(mn: String) -> LocalizedText {
         .unwrap_or_else(|_| LocalizedText::from_json(&serde_json::json!({"mn": "x"})))
 }
 
-pub fn admin() -> Actor {
-    Actor {
-        caller: Caller::User(UserActor {
-            id: Uuid::nil(),
-            email: "bench".into(),
-            session_id: Uuid::nil(),
-            assignments: vec![Assignment {
-                role: Role::Admin,
-                scope: Scope::Global,
-            }],
-        }),
-        client_ip: None,
-    }
-}
-
 pub async fn catalogue(
     state: &AppState,
     ministries: usize,
     services_each: usize,
     points_each: usize,
 ) -> Result<Vec<Target>, String> {
-    let a = admin();
+    let a = Actor::system("bench");
     let e = |e: sanal::error::AppError| e.public_message();
     let regions = [
         "MN-1-04", "MN-037", "MN-043", "MN-061", "MN-073", "MN-035", "MN-049", "MN-041",

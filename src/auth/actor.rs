@@ -78,6 +78,23 @@ impl Actor {
         }
     }
 
+    /// The system itself acting with ADMIN rights (start-up jobs, the demo);
+    /// `label` is what the audit log shows as the actor.
+    pub fn system(label: &str) -> Self {
+        Self {
+            caller: Caller::User(UserActor {
+                id: Uuid::nil(),
+                email: label.to_owned(),
+                session_id: Uuid::nil(),
+                assignments: vec![Assignment {
+                    role: Role::Admin,
+                    scope: crate::domain::role::Scope::Global,
+                }],
+            }),
+            client_ip: None,
+        }
+    }
+
     /// The user id, if a user is calling.
     pub fn user_id(&self) -> Option<Uuid> {
         match &self.caller {

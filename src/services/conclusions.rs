@@ -9,12 +9,10 @@
 use super::audit::{self, Event};
 use super::reports::{self, Origin, Report, ReportScope};
 use crate::auth::Actor;
-use crate::auth::actor::{Caller, UserActor};
 use crate::auth::secrets::sha256_hex;
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::metrics;
 use crate::domain::period::{Period, PeriodKind};
-use crate::domain::role::{Assignment, Role, Scope};
 use crate::domain::{Page, PageRequest};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::state::AppState;
@@ -120,21 +118,6 @@ pub struct ConclusionView {
     pub published_at: Option<DateTime<Utc>>,
     /// Findings.
     pub findings: Vec<FindingView>,
-}
-
-fn system() -> Actor {
-    Actor {
-        caller: Caller::User(UserActor {
-            id: Uuid::nil(),
-            email: "sanal conclusions".into(),
-            session_id: Uuid::nil(),
-            assignments: vec![Assignment {
-                role: Role::Admin,
-                scope: Scope::Global,
-            }],
-        }),
-        client_ip: None,
-    }
 }
 
 fn share_json(s: &Option<metrics::Share>) -> Value {
@@ -349,7 +332,7 @@ pub async fn close_period(
     kind: PeriodKind,
     start: NaiveDate,
 ) -> AppResult<CloseSummary> {
-    require_supervisor(actor)?;
+    authz::require_global(actor, Action::CloseAndPublish)?;
     let period = Period::calendar(kind, start)?;
     let ready = complete_at(state, &period).await?;
     if state.clock.now() < ready {
@@ -359,15 +342,6 @@ pub async fn close_period(
         )));
     }
     close_unchecked(state, period).await
-}
-
-fn require_supervisor(actor: &Actor) -> AppResult<()> {
-    let u = authz::require_user(actor)?;
-    if u.has_role(Role::Admin) || u.has_role(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 async fn close_unchecked(state: &AppState, period: Period) -> AppResult<CloseSummary> {
@@ -380,7 +354,7 @@ async fn close_unchecked(state: &AppState, period: Period) -> AppResult<CloseSum
         skm_element_floor: c.finding_skm_element_floor,
         response_rate_floor: c.finding_response_rate_floor,
     };
-    let sys = system();
+    let sys = Actor::system("sanal conclusions");
     let (services, institutions) = scopes_with_data(state.db.conn(), &period).await?;
     let mut summary = CloseSummary::default();
     let mut scopes: Vec<(&str, Uuid, ReportScope)> = institutions
@@ -829,7 +803,7 @@ pub async fn comment(
 
 /// Publishes a draft (SUPERVISOR, ADMIN). Published conclusions never change.
 pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ConclusionView> {
-    require_supervisor(actor)?;
+    authz::require_global(actor, Action::CloseAndPublish)?;
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     let c = conclusion::Entity::find_by_id(id)

@@ -10,9 +10,9 @@
 use super::catalogue::{NewService, NewServicePoint, create_service, create_service_point};
 use super::institutions::{NewInstitution, create_institution};
 use super::surveys::{assign_survey, create_from_template, publish_survey};
-use crate::auth::actor::{Actor, Caller, UserActor};
+use crate::auth::actor::Actor;
 use crate::domain::catalogue::{Channel, InstitutionKind, ServicePointKind};
-use crate::domain::role::{Assignment, Role, Scope};
+use crate::domain::role::{Assignment, Role};
 use crate::domain::survey::{QuestionType, SurveyContent};
 use crate::domain::templates::Template;
 use crate::domain::{Locale, LocalizedText};
@@ -142,21 +142,6 @@ const COMMENTS: &[&str] = &[
     "Танхим хүйтэн, суудал хүрэлцэхгүй байна.",
 ];
 
-fn demo_actor() -> Actor {
-    Actor {
-        caller: Caller::User(UserActor {
-            id: Uuid::nil(),
-            email: "sanal demo".into(),
-            session_id: Uuid::nil(),
-            assignments: vec![Assignment {
-                role: Role::Admin,
-                scope: Scope::Global,
-            }],
-        }),
-        client_ip: None,
-    }
-}
-
 /// One generated answer: (question key, value, choices, text, not applicable).
 type GenAnswer = (
     String,
@@ -227,7 +212,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             "the demo fills an empty database; this one has institutions".into(),
         ));
     }
-    let admin = demo_actor();
+    let admin = Actor::system("sanal demo");
     let mut rng = StdRng::seed_from_u64(20_261_128);
     let mut summary = DemoSummary::default();
     // (service id, institution id, points, version id, content, quality)

@@ -640,7 +640,7 @@ fn add_changes(now: &mut Report, prev: &Report) {
 async fn filter_for(state: &AppState, actor: &Actor, scope: &ReportScope) -> AppResult<Filter> {
     let access = authz::scope(actor, Action::ReadResults)?;
     let conn = state.db.conn();
-    let mut region_points = vec![];
+    let mut points = vec![];
     match scope {
         ReportScope::Country | ReportScope::Region(_) => {}
         ReportScope::Institution { id, .. } => access.require(conn, *id).await?,
@@ -660,17 +660,13 @@ async fn filter_for(state: &AppState, actor: &Actor, scope: &ReportScope) -> App
         }
     }
     if let ReportScope::Region(code) = scope {
-        region_points = region_points_checked(conn, code).await?;
+        points = region_points(conn, code).await?;
     }
     Ok(Filter {
         access,
         scope: scope.clone(),
-        region_points,
+        region_points: points,
     })
-}
-
-async fn region_points_checked(conn: &impl ConnectionTrait, code: &str) -> AppResult<Vec<Uuid>> {
-    region_points(conn, code).await
 }
 
 /// A report for a scope and period, with the previous period for comparison.

@@ -701,6 +701,20 @@ pub struct ResponseView {
     pub answers: Vec<Answer>,
 }
 
+/// An answer as stored, back in the shape it was given.
+pub(crate) fn stored_answer(a: response_answer::Model) -> Answer {
+    Answer {
+        question_key: a.question_key,
+        value: a.value,
+        choices: a
+            .choices
+            .and_then(|c| serde_json::from_value(c).ok())
+            .unwrap_or_default(),
+        text: a.text,
+        not_applicable: a.not_applicable,
+    }
+}
+
 /// Filters of [`list_responses`].
 #[derive(Debug, Clone, Default)]
 pub struct ResponseFilter {
@@ -780,16 +794,10 @@ pub async fn list_responses(
         if a.text.is_some() {
             with_text += 1;
         }
-        by_id.entry(a.response_id).or_default().push(Answer {
-            question_key: a.question_key,
-            value: a.value,
-            choices: a
-                .choices
-                .and_then(|c| serde_json::from_value(c).ok())
-                .unwrap_or_default(),
-            text: a.text,
-            not_applicable: a.not_applicable,
-        });
+        by_id
+            .entry(a.response_id)
+            .or_default()
+            .push(super::responses::stored_answer(a));
     }
     if with_text > 0 {
         let now = state.clock.now();

@@ -316,7 +316,7 @@ pub async fn rebuild(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<RebuildSummary> {
-    authz::require_global(actor, Action::ManageInstitutions)?;
+    authz::require_global(actor, Action::Maintain)?;
     if to < from || (to - from).num_days() > 3700 {
         return Err(AppError::bad_input(
             "to",
@@ -377,16 +377,10 @@ pub async fn rebuild_unchecked(
             .all(&*txn)
             .await?
         {
-            answers.entry(a.response_id).or_default().push(Answer {
-                question_key: a.question_key,
-                value: a.value,
-                choices: a
-                    .choices
-                    .and_then(|c| serde_json::from_value(c).ok())
-                    .unwrap_or_default(),
-                text: a.text,
-                not_applicable: a.not_applicable,
-            });
+            answers
+                .entry(a.response_id)
+                .or_default()
+                .push(super::responses::stored_answer(a));
         }
         let mut inc = Increments::default();
         for r in &batch {
