@@ -39,6 +39,22 @@ pub struct Config {
     /// `SANAL_TRUST_PROXY`: `true` takes the client address from `X-Forwarded-For`
     /// (only behind a proxy that sets it).
     pub trust_proxy: bool,
+    /// `SANAL_TRUST_PROXY_HOPS`: how many proxies of ours append to `X-Forwarded-For`
+    /// (default 1); the client is the address the outermost of them appended —
+    /// counted from the right, so addresses a client writes itself are never taken.
+    pub trust_proxy_hops: usize,
+    /// `SANAL_OPERATION_TIMEOUT_SECS`: wall-clock limit of one GraphQL operation
+    /// (default 30 s, 1–600); longer ones answer `TIMEOUT`.
+    pub operation_timeout: std::time::Duration,
+    /// `SANAL_MAX_OPERATIONS_IN_FLIGHT`: operations executing at once (default 256);
+    /// more wait for a slot within their time limit.
+    pub max_operations_in_flight: usize,
+    /// `SANAL_COSTLY_OPERATIONS_TOTAL`: reports and other costly operations executing
+    /// at once in the process (default 4).
+    pub costly_operations_total: usize,
+    /// `SANAL_COSTLY_OPERATIONS_PER_CALLER`: costly operations one caller may have
+    /// executing at once (default 2); more answer `RATE_LIMITED`.
+    pub costly_operations_per_caller: usize,
     /// `SANAL_DB_POOL_SIZE`: database connections (default 8).
     pub db_pool_size: u32,
     /// `SANAL_WORKERS`: HTTP worker threads (default: number of cores).
@@ -73,6 +89,24 @@ pub struct Config {
 }
 
 impl Config {
+    /// The sign-in limits.
+    pub fn login_policy(&self) -> crate::ratelimit::login::LoginPolicy {
+        crate::ratelimit::login::LoginPolicy {
+            per_account: self.login_max_failures_per_account,
+            per_client: self.login_max_failures_per_client,
+            window_secs: self.login_window_secs,
+        }
+    }
+
+    /// The limits on operations running at once.
+    pub fn gate_limits(&self) -> crate::ratelimit::gate::GateLimits {
+        crate::ratelimit::gate::GateLimits {
+            max_in_flight: self.max_operations_in_flight,
+            costly_total: self.costly_operations_total,
+            costly_per_caller: self.costly_operations_per_caller,
+        }
+    }
+
     /// A key for one purpose (invitation tokens, codes, respondent hashes, sampling),
     /// derived from `SANAL_HMAC_SECRET` or, when unset, from the JWT secret.
     pub fn purpose_key(&self, purpose: &str) -> [u8; 32] {
@@ -118,6 +152,11 @@ impl Config {
             admin_email: None,
             admin_password: None,
             trust_proxy: false,
+            trust_proxy_hops: 1,
+            operation_timeout: std::time::Duration::from_secs(30),
+            max_operations_in_flight: 256,
+            costly_operations_total: 4,
+            costly_operations_per_caller: 2,
             db_pool_size: 8,
             workers: None,
             login_max_failures_per_account: 5,
@@ -168,6 +207,29 @@ impl Config {
         c.admin_email = get("SANAL_ADMIN_EMAIL");
         c.admin_password = get("SANAL_ADMIN_PASSWORD");
         c.trust_proxy = parse_bool(get("SANAL_TRUST_PROXY").as_deref(), "SANAL_TRUST_PROXY")?;
+        c.trust_proxy_hops = parse_num(&get, "SANAL_TRUST_PROXY_HOPS", 1)?;
+        if !(1..=10).contains(&c.trust_proxy_hops) {
+            return Err(ConfigError("SANAL_TRUST_PROXY_HOPS must be 1-10".into()));
+        }
+        let timeout_secs: u64 = parse_num(&get, "SANAL_OPERATION_TIMEOUT_SECS", 30)?;
+        if !(1..=600).contains(&timeout_secs) {
+            return Err(ConfigError(
+                "SANAL_OPERATION_TIMEOUT_SECS must be 1-600".into(),
+            ));
+        }
+        c.operation_timeout = std::time::Duration::from_secs(timeout_secs);
+        c.max_operations_in_flight = parse_num(&get, "SANAL_MAX_OPERATIONS_IN_FLIGHT", 256)?;
+        c.costly_operations_total = parse_num(&get, "SANAL_COSTLY_OPERATIONS_TOTAL", 4)?;
+        c.costly_operations_per_caller = parse_num(&get, "SANAL_COSTLY_OPERATIONS_PER_CALLER", 2)?;
+        if c.max_operations_in_flight == 0
+            || c.costly_operations_total == 0
+            || c.costly_operations_per_caller == 0
+        {
+            return Err(ConfigError(
+                "SANAL_MAX_OPERATIONS_IN_FLIGHT and SANAL_COSTLY_OPERATIONS_* must be at least 1"
+                    .into(),
+            ));
+        }
         c.db_pool_size = parse_num(&get, "SANAL_DB_POOL_SIZE", 8)?;
         c.workers = get("SANAL_WORKERS")
             .map(|w| {

@@ -45,6 +45,16 @@ pub enum AppError {
         /// Seconds until the window resets.
         retry_after_secs: i64,
     },
+    /// The operation is beyond a limit of the API (nesting, cost, costly fields).
+    QueryLimitExceeded(String),
+    /// The document is not valid GraphQL syntax.
+    ParseFailed(String),
+    /// The operation ran longer than the server allows; nothing it wrote was kept
+    /// unless it had already been acknowledged (retry with the same ids).
+    Timeout {
+        /// The limit that was reached, in seconds.
+        after_secs: u64,
+    },
     /// A fault on our side. The text is logged, never sent.
     Internal(String),
 }
@@ -61,6 +71,9 @@ impl AppError {
             Self::AlreadyResponded => "ALREADY_RESPONDED",
             Self::Expired => "EXPIRED",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::QueryLimitExceeded(_) => "QUERY_LIMIT_EXCEEDED",
+            Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
+            Self::Timeout { .. } => "TIMEOUT",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -77,6 +90,10 @@ impl AppError {
             Self::Expired => "this has expired".into(),
             Self::RateLimited { retry_after_secs } => {
                 format!("too many attempts; try again in {retry_after_secs} s")
+            }
+            Self::QueryLimitExceeded(m) | Self::ParseFailed(m) => m.clone(),
+            Self::Timeout { after_secs } => {
+                format!("the operation took longer than {after_secs} s and was stopped")
             }
             Self::Internal(_) => "internal error".into(),
         }
@@ -174,6 +191,9 @@ impl ErrorExtensions for AppError {
                 Self::RateLimited { retry_after_secs } => {
                     ext.set("retryAfterSeconds", *retry_after_secs);
                 }
+                Self::Timeout { after_secs } => {
+                    ext.set("timeoutSeconds", *after_secs);
+                }
                 _ => {}
             }
         })
@@ -183,6 +203,16 @@ impl ErrorExtensions for AppError {
 impl From<AppError> for async_graphql::Error {
     fn from(e: AppError) -> Self {
         e.extend()
+    }
+}
+
+impl AppError {
+    /// As a request-level GraphQL error (no field path), e.g. from the guard.
+    pub fn into_server_error(self) -> async_graphql::ServerError {
+        let e = self.extend();
+        let mut s = async_graphql::ServerError::new(e.message, None);
+        s.extensions = e.extensions;
+        s
     }
 }
 

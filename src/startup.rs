@@ -7,6 +7,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::graphql::{SanalSchema, build_schema};
 use crate::ratelimit::RateLimiter;
+use crate::ratelimit::gate::OperationGate;
+use crate::ratelimit::login::LoginThrottle;
 use crate::routes;
 use crate::services::bootstrap;
 use crate::state::AppState;
@@ -45,6 +47,8 @@ pub async fn prepare(
         .await
         .map_err(|e| fail("migrating the database")(e.to_string()))?;
     let passwords = Passwords::new().map_err(|e| fail("password hasher")(e.to_string()))?;
+    let logins = Arc::new(LoginThrottle::new(config.login_policy()));
+    let gate = Arc::new(OperationGate::new(config.gate_limits()));
     let state = AppState {
         db,
         tokens: Tokens::new(&config.jwt_secret, config.access_token_ttl_secs),
@@ -52,6 +56,8 @@ pub async fn prepare(
         clock,
         passwords,
         limiter: Arc::new(RateLimiter::new()),
+        logins,
+        gate,
     };
     bootstrap::fix_reporting_timezone(&state, state.config.timezone)
         .await

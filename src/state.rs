@@ -6,6 +6,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::ratelimit::RateLimiter;
+use crate::ratelimit::gate::OperationGate;
+use crate::ratelimit::login::LoginThrottle;
 use std::sync::Arc;
 
 /// Everything services need, cheap to clone.
@@ -21,6 +23,10 @@ pub struct AppState {
     pub tokens: Tokens,
     /// Password hashing.
     pub passwords: Passwords,
-    /// Failure counters.
+    /// Event counters (invitation guessing, open-channel answers).
     pub limiter: Arc<RateLimiter>,
+    /// Failed sign-ins.
+    pub logins: Arc<LoginThrottle>,
+    /// Slots for running operations.
+    pub gate: Arc<OperationGate>,
 }

@@ -103,6 +103,16 @@ impl Actor {
         }
     }
 
+    /// The key a caller's concurrent work is counted under: the user, the API key,
+    /// or (anonymous) the client address.
+    pub fn throttle_key(&self) -> String {
+        match &self.caller {
+            Caller::User(u) => format!("user:{}", u.id),
+            Caller::Key(k) => format!("key:{}", k.id),
+            Caller::Anonymous => format!("ip:{}", self.client_ip.as_deref().unwrap_or("-")),
+        }
+    }
+
     /// Who, as written into the audit log: (kind, id, label).
     pub fn audit_identity(&self) -> (&'static str, Option<Uuid>, String) {
         match &self.caller {

@@ -10,6 +10,7 @@ pub mod period;
 pub mod role;
 pub mod survey;
 pub mod templates;
+pub mod text;
 
 pub use email::Email;
 pub use localized::{Locale, LocalizedText};

@@ -4,6 +4,23 @@
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, NaiveDate};
 
+/// Earliest date a client may give (reports, periods, delivered counts).
+pub const MIN_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+/// Latest date a client may give.
+pub const MAX_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// Whether a client's date lies in [`MIN_DATE`]..=[`MAX_DATE`], where every
+/// period, expiry and time-zone calculation stays representable.
+pub fn in_range(d: NaiveDate) -> bool {
+    (MIN_DATE..=MAX_DATE).contains(&d)
+}
+
 /// Kinds of calendar period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PeriodKind {
@@ -97,7 +114,7 @@ impl Period {
                 let end = self.start.pred_opt()?;
                 Some(Self {
                     kind: None,
-                    start: end - chrono::Duration::days(len),
+                    start: end.checked_sub_signed(chrono::Duration::days(len))?,
                     end,
                 })
             }

@@ -188,15 +188,19 @@ impl LocalizedTextInput {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);
 
-/// A calendar day, `YYYY-MM-DD`, in the reporting time zone.
+/// A calendar day, `YYYY-MM-DD` (years 1900–9999), in the reporting time zone.
 #[async_graphql::Scalar(name = "Date")]
 impl async_graphql::ScalarType for Date {
     fn parse(value: async_graphql::Value) -> async_graphql::InputValueResult<Self> {
         match &value {
             async_graphql::Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .filter(|d| crate::domain::period::in_range(*d))
                 .map(Date)
-                .map_err(|_| {
-                    async_graphql::InputValueError::custom("expected a date as YYYY-MM-DD")
+                .ok_or_else(|| {
+                    async_graphql::InputValueError::custom(
+                        "expected a date as YYYY-MM-DD between 1900-01-01 and 9999-12-31",
+                    )
                 }),
             _ => Err(async_graphql::InputValueError::expected_type(value)),
         }

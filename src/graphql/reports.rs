@@ -476,6 +476,47 @@ pub struct RollupRebuild {
     pub responses: i64,
 }
 
+/// Complexity of one period's figures for one unit of scope (each also computes
+/// the previous period for its changes).
+pub const REPORT_UNIT_COST: usize = 5;
+
+/// How much a scope weighs: the whole country reads every institution's rollups, a
+/// subtree or region several, one institution, service or point only its own.
+fn scope_weight(scope: &ReportScopeInput) -> usize {
+    match scope.kind {
+        ReportScopeKind::Country => 4,
+        ReportScopeKind::Institution if scope.include_sub_institutions => 2,
+        ReportScopeKind::Region => 2,
+        _ => 1,
+    }
+}
+
+/// Complexity of `satisfactionReport`: its work, plus what is selected of it.
+pub fn report_cost(scope: &ReportScopeInput, child_complexity: usize) -> usize {
+    REPORT_UNIT_COST * scope_weight(scope) + child_complexity
+}
+
+/// Complexity of `reportSeries`: one report per period (at most 120), plus what is
+/// selected of each.
+pub fn series_cost(
+    scope: &ReportScopeInput,
+    kind: PeriodKind,
+    from: Date,
+    to: Date,
+    child_complexity: usize,
+) -> usize {
+    use chrono::Datelike;
+    let months = |d: chrono::NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let step = match kind {
+        PeriodKind::Month => 1,
+        PeriodKind::Quarter => 3,
+        PeriodKind::HalfYear => 6,
+        PeriodKind::Year => 12,
+    };
+    let periods = ((months(to.0) - months(from.0)) / step + 1).clamp(1, 120) as usize;
+    periods * (REPORT_UNIT_COST * scope_weight(scope) + child_complexity)
+}
+
 /// Report queries.
 #[derive(Default)]
 pub struct ReportQuery;
@@ -483,7 +524,9 @@ pub struct ReportQuery;
 #[Object]
 impl ReportQuery {
     /// Figures of a scope in a period, with the previous period and changes
-    /// (institution users: their subtree; SUPERVISOR, ADMIN: all).
+    /// (institution users: their subtree; SUPERVISOR, ADMIN: all). Costly: at most
+    /// ten reports in one request, and a few at once per caller.
+    #[graphql(complexity = "report_cost(&scope, child_complexity)")]
     async fn satisfaction_report(
         &self,
         c: &Context<'_>,
@@ -497,7 +540,8 @@ impl ReportQuery {
     }
 
     /// The same figures per calendar period from the one containing `from` to the
-    /// one containing `to` (at most 120), for trend charts.
+    /// one containing `to` (at most 120), for trend charts. Costs one report per period.
+    #[graphql(complexity = "series_cost(&scope, kind, from, to, child_complexity)")]
     async fn report_series(
         &self,
         c: &Context<'_>,

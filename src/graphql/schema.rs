@@ -1,5 +1,6 @@
 //! The merged schema, built once at start-up, with its limits.
 
+use super::guard::{Guard, GuardSettings};
 use super::{
     accounts, api_keys, audit, catalogue, conclusions, invitations, reports, responses, surveys,
     users,
@@ -40,8 +41,9 @@ pub type SanalSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Deepest selection allowed.
 pub const MAX_DEPTH: usize = 15;
-/// Most complex query allowed (each field counts 1).
-pub const MAX_COMPLEXITY: usize = 2_000;
+/// Most complex query allowed: each field counts 1, report fields count their work
+/// (see [`super::reports::report_cost`]).
+pub const MAX_COMPLEXITY: usize = 3_000;
 /// Deepest recursion of fragments / nested values while parsing.
 pub const MAX_RECURSIVE_DEPTH: usize = 32;
 /// Most directives on one field.
@@ -59,12 +61,16 @@ fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubsc
     .limit_directives(MAX_DIRECTIVES)
 }
 
-/// Builds the schema (once, at start-up). Production mode turns introspection off.
+/// Builds the schema (once, at start-up) with the guard's limits. Production mode
+/// turns introspection and "did you mean …" suggestions off.
 pub fn build_schema(state: AppState) -> SanalSchema {
     let production = state.config.production;
-    let b = builder().data(state);
+    let guard = Guard(GuardSettings {
+        timeout: state.config.operation_timeout,
+    });
+    let b = builder().data(state).extension(guard);
     if production {
-        b.disable_introspection().finish()
+        b.disable_introspection().disable_suggestions().finish()
     } else {
         b.finish()
     }

@@ -24,16 +24,31 @@ fn header(req: &HttpRequest, name: impl actix_web::http::header::AsHeaderName) -
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
-    if trust_proxy
-        && let Some(first) = header(req, "x-forwarded-for").and_then(|v| v.split(',').next())
-    {
-        let ip = first.trim();
-        if !ip.is_empty() {
-            return Some(ip.to_owned());
+/// The client's address. Behind `hops` trusted proxies, each appends the address it
+/// received the request from to `X-Forwarded-For`; the client is the entry the
+/// outermost trusted proxy appended, `hops` from the right. Entries further left
+/// were written by the client and are never trusted. Without enough entries (or
+/// without trusting a proxy) it is the peer address.
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: &[&str],
+    trust_proxy: bool,
+    hops: usize,
+) -> Option<String> {
+    if trust_proxy {
+        let entries: Vec<&str> = forwarded_for
+            .iter()
+            .flat_map(|h| h.split(','))
+            .map(str::trim)
+            .collect();
+        if hops >= 1
+            && entries.len() >= hops
+            && let Ok(ip) = entries[entries.len() - hops].parse::<std::net::IpAddr>()
+        {
+            return Some(ip.to_string());
         }
     }
-    req.peer_addr().map(|a| a.ip().to_string())
+    peer.map(|p| p.to_string())
 }
 
 /// Gives every error a stable `extensions.code`: errors raised by async-graphql
@@ -138,7 +153,15 @@ pub async fn post(
         &state,
         header(&req, AUTHORIZATION),
         header(&req, "x-api-key"),
-        client_ip(&req, state.config.trust_proxy),
+        client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            &req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>(),
+            state.config.trust_proxy,
+            state.config.trust_proxy_hops,
+        ),
     )
     .await
     {
@@ -171,4 +194,48 @@ pub async fn method_not_allowed() -> HttpResponse {
         "METHOD_NOT_ALLOWED",
         "use POST with a JSON body",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+
+    fn peer() -> Option<std::net::IpAddr> {
+        "192.0.2.9".parse().ok()
+    }
+
+    #[test]
+    fn the_address_our_proxy_appended_is_taken_not_what_the_client_wrote() {
+        let xff = ["6.6.6.6, 203.0.113.7"];
+        assert_eq!(
+            client_ip(peer(), &xff, true, 1).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(client_ip(peer(), &xff, true, 2).as_deref(), Some("6.6.6.6"));
+    }
+
+    #[test]
+    fn several_headers_are_read_in_order() {
+        let xff = ["1.1.1.1", "203.0.113.7"];
+        assert_eq!(
+            client_ip(peer(), &xff, true, 1).as_deref(),
+            Some("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn without_trust_or_enough_entries_the_peer_is_the_client() {
+        assert_eq!(
+            client_ip(peer(), &["6.6.6.6"], false, 1).as_deref(),
+            Some("192.0.2.9")
+        );
+        assert_eq!(
+            client_ip(peer(), &["6.6.6.6"], true, 2).as_deref(),
+            Some("192.0.2.9")
+        );
+        assert_eq!(
+            client_ip(peer(), &["not an address"], true, 1).as_deref(),
+            Some("192.0.2.9")
+        );
+    }
 }

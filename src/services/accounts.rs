@@ -42,11 +42,8 @@ pub struct SessionTokens {
 
 const BAD_LOGIN: &str = "invalid e-mail or password";
 
-fn account_key(email: &str) -> String {
-    format!("login:account:{email}")
-}
-fn client_key(ip: &Option<String>) -> String {
-    format!("login:client:{}", ip.as_deref().unwrap_or("-"))
+fn client_of(actor: &Actor) -> &str {
+    actor.client_ip.as_deref().unwrap_or("-")
 }
 
 /// Signs in with e-mail and password.
@@ -57,16 +54,9 @@ pub async fn login(
     password: &str,
 ) -> AppResult<SessionTokens> {
     let now = state.clock.now();
-    let cfg = &state.config;
     let email = Email::parse(email)?;
-    let (akey, ckey) = (account_key(email.as_str()), client_key(&actor.client_ip));
-    let window = cfg.login_window_secs;
-    state
-        .limiter
-        .check(&akey, cfg.login_max_failures_per_account, window, now)?;
-    state
-        .limiter
-        .check(&ckey, cfg.login_max_failures_per_client, window, now)?;
+    // Counted as a failure before the password is checked (see ratelimit::login).
+    let attempt = state.logins.begin(email.as_str(), client_of(actor), now)?;
     if password.len() > crate::domain::password::MAX_BYTES {
         return Err(AppError::unauthenticated(BAD_LOGIN));
     }
@@ -81,8 +71,6 @@ pub async fn login(
         Some(u) => state.passwords.verify(password, &u.password_hash).await? && u.active,
     };
     let Some(u) = found.filter(|_| ok) else {
-        state.limiter.hit(&akey, window, now);
-        state.limiter.hit(&ckey, window, now);
         let txn = state.db.begin_write().await?;
         audit::record_as(
             &*txn,
@@ -99,7 +87,7 @@ pub async fn login(
         txn.commit().await?;
         return Err(AppError::unauthenticated(BAD_LOGIN));
     };
-    state.limiter.reset(&akey);
+    state.logins.succeeded(attempt);
 
     let txn = state.db.begin_write().await?;
     let (session_id, refresh, refresh_exp) = create_session(&*txn, state, u.id, now).await?;
@@ -313,15 +301,7 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let me = authz::require_user(actor)?;
     let now = state.clock.now();
-    let cfg = &state.config;
-    let akey = account_key(&me.email);
-    state.limiter.check(
-        &akey,
-        cfg.login_max_failures_per_account,
-        cfg.login_window_secs,
-        now,
-    )?;
-    let new = NewPassword::parse("newPassword", new)?;
+    let attempt = state.logins.begin(&me.email, client_of(actor), now)?;
     let u = user::Entity::find_by_id(me.id)
         .one(state.db.conn())
         .await?
@@ -329,9 +309,10 @@ pub async fn change_password(
     if current.len() > crate::domain::password::MAX_BYTES
         || !state.passwords.verify(current, &u.password_hash).await?
     {
-        state.limiter.hit(&akey, cfg.login_window_secs, now);
         return Err(AppError::bad_input("currentPassword", "is not correct"));
     }
+    state.logins.succeeded(attempt);
+    let new = NewPassword::parse_for("newPassword", new, &u.email, Some(&u.display_name))?;
     if current == new.expose() {
         return Err(AppError::bad_input(
             "newPassword",

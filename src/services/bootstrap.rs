@@ -63,7 +63,7 @@ async fn admin_exists(state: &AppState) -> AppResult<bool> {
 /// Creates an administrator (CLI `create-admin`, or the environment at start).
 pub async fn create_admin(state: &AppState, email: &str, password: &str) -> AppResult<()> {
     let email = Email::parse(email)?;
-    let password = NewPassword::parse("password", password)?;
+    let password = NewPassword::parse_for("password", password, email.as_str(), None)?;
     let hash = state.passwords.hash(password.expose()).await?;
     let system = Actor::anonymous(None);
     let admin = Assignment {

@@ -273,7 +273,9 @@ pub async fn complete_at(state: &AppState, period: &Period) -> AppResult<DateTim
         .earliest()
         .map(|d| d.with_timezone(&Utc))
         .ok_or_else(|| AppError::internal("period end not representable"))?;
-    Ok(local_midnight + Duration::days(i64::from(longest) + 1))
+    local_midnight
+        .checked_add_signed(Duration::days(i64::from(longest) + 1))
+        .ok_or_else(|| AppError::bad_input("period", "out of range"))
 }
 
 /// Scopes with data in a period: every service with rollup rows, and every
@@ -761,13 +763,14 @@ pub async fn comment(
     text: &str,
 ) -> AppResult<ConclusionView> {
     let scope = authz::scope(actor, Action::ManageSurveys)?;
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > 10_000 {
+    let text = crate::domain::text::free_text("comment", text, 10_000)?;
+    if text.is_empty() {
         return Err(AppError::bad_input(
             "comment",
             "must be 1-10,000 characters",
         ));
     }
+    let text = text.as_str();
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     let c = conclusion::Entity::find_by_id(id)

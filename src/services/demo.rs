@@ -41,7 +41,7 @@ pub struct DemoSummary {
 }
 
 /// Password of the demo users (printed by `sanal demo`; change or disable them).
-pub const DEMO_PASSWORD: &str = "sanal-demo-2026";
+pub const DEMO_PASSWORD: &str = "tsagaan-sar-demo-2026";
 
 fn t(mn: &str, en: &str) -> AppResult<LocalizedText> {
     LocalizedText::parse(

@@ -9,7 +9,7 @@ use crate::domain::period::Period;
 use crate::domain::survey::{Driver, Question, QuestionType};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use entity::{region, service, service_point};
+use entity::{institution, region, service, service_point};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
@@ -643,7 +643,13 @@ async fn filter_for(state: &AppState, actor: &Actor, scope: &ReportScope) -> App
     let mut points = vec![];
     match scope {
         ReportScope::Country | ReportScope::Region(_) => {}
-        ReportScope::Institution { id, .. } => access.require(conn, *id).await?,
+        ReportScope::Institution { id, .. } => {
+            institution::Entity::find_by_id(*id)
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            access.require(conn, *id).await?
+        }
         ReportScope::Service(s) => {
             let svc = service::Entity::find_by_id(*s)
                 .one(conn)

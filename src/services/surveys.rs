@@ -604,6 +604,8 @@ pub async fn survey_versions(
 
 /// One version the caller may read.
 pub async fn get_version(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<VersionView> {
+    // The role first: a caller who may never read surveys learns nothing about ids.
+    authz::scope(actor, Action::ReadResults)?;
     let v = survey_version::Entity::find_by_id(id)
         .one(state.db.conn())
         .await?

@@ -153,7 +153,12 @@ pub async fn create_user(state: &AppState, actor: &Actor, input: NewUser) -> App
     authz::scope(actor, Action::ManageUsers)?;
     let email = Email::parse(&input.email)?;
     let display_name = parse_display_name(&input.display_name)?;
-    let password = NewPassword::parse("password", &input.password)?;
+    let password = NewPassword::parse_for(
+        "password",
+        &input.password,
+        email.as_str(),
+        Some(&display_name),
+    )?;
     let assignments = dedup(input.assignments);
     check_grants(state.db.conn(), actor, &assignments).await?;
     let hash = state.passwords.hash(password.expose()).await?;
@@ -368,10 +373,11 @@ pub async fn list_users(
     {
         q = q.filter(user::Column::SearchText.like(format!("%{}%", escape_like(&t))));
     }
-    let page = super::fetch_page(state.db.conn(), q, user::Column::Id, page).await?;
+    let conn = state.db.conn();
+    let page = super::fetch_page(conn, q, user::Column::Id, page).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for u in page.items {
-        items.push(view(state.db.conn(), u).await?);
+        items.push(within(conn, &scope, view(conn, u).await?).await?);
     }
     Ok(Page {
         items,
@@ -382,14 +388,14 @@ pub async fn list_users(
 
 /// One user the caller manages (others answer `NOT_FOUND`).
 pub async fn get_user(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<UserView> {
-    authz::scope(actor, Action::ManageUsers)?;
+    let scope = authz::scope(actor, Action::ManageUsers)?;
     let conn = state.db.conn();
     let u = user::Entity::find_by_id(id)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
     let current = load_assignments(conn, id).await?;
-    match authz::scope(actor, Action::ManageUsers)? {
+    match &scope {
         InstitutionScope::All => {}
         scope => {
             let mut visible = false;
@@ -403,7 +409,28 @@ pub async fn get_user(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Us
             }
         }
     }
-    view(conn, u).await
+    within(conn, &scope, view(conn, u).await?).await
+}
+
+/// The user as a caller with `scope` may see them: a manager sees only the
+/// assignments inside their subtree, not what the same person holds elsewhere.
+async fn within(
+    conn: &impl ConnectionTrait,
+    scope: &InstitutionScope,
+    mut v: UserView,
+) -> AppResult<UserView> {
+    if let InstitutionScope::Subtrees(_) = scope {
+        let mut kept = Vec::with_capacity(v.assignments.len());
+        for a in v.assignments {
+            if let Some(i) = a.institution_id()
+                && scope.contains(conn, i).await?
+            {
+                kept.push(a);
+            }
+        }
+        v.assignments = kept;
+    }
+    Ok(v)
 }
 
 /// Lower-cased e-mail and name, for case-insensitive search in any script

@@ -28,6 +28,10 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub state: sanal::state::AppState,
     sqlite_file: Option<std::path::PathBuf>,
+    /// The configuration it was started with (for a second instance).
+    pub config: Config,
+    /// Its PostgreSQL schema, if any.
+    pub pg_schema: Option<String>,
 }
 
 impl Drop for TestApp {
@@ -84,7 +88,13 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     config.workers = Some(2);
     tweak(&mut config);
     let clock = Arc::new(ManualClock::new(start_time()));
-    let app = Application::build_in_schema(config, clock.clone(), schema.as_deref())
+    let mut app = start(config, clock, schema).await;
+    app.sqlite_file = sqlite_file;
+    app
+}
+
+async fn start(config: Config, clock: Arc<ManualClock>, schema: Option<String>) -> TestApp {
+    let app = Application::build_in_schema(config.clone(), clock.clone(), schema.as_deref())
         .await
         .expect("app starts");
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -94,7 +104,21 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         base,
         clock,
         state,
-        sqlite_file,
+        sqlite_file: None,
+        config,
+        pg_schema: schema,
+    }
+}
+
+impl TestApp {
+    /// A second server instance on the same database and clock, with its own
+    /// settings (the first instance keeps the database file).
+    pub async fn another_instance(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config.clone();
+        config.admin_email = None;
+        config.admin_password = None;
+        tweak(&mut config);
+        start(config, self.clock.clone(), self.pg_schema.clone()).await
     }
 }
 
@@ -107,9 +131,23 @@ fn client() -> awc::Client {
 impl TestApp {
     /// Sends a raw POST /graphql and returns (status, JSON body).
     pub async fn post_raw(&self, auth: &Auth, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        self.post_raw_with(auth, content_type, body, &[]).await
+    }
+
+    /// Like [`Self::post_raw`], with extra headers.
+    pub async fn post_raw_with(
+        &self,
+        auth: &Auth,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         let mut req = client()
             .post(format!("{}/graphql", self.base))
             .insert_header(("content-type", content_type));
+        for (k, v) in headers {
+            req = req.append_header((*k, *v));
+        }
         match auth {
             Auth::None => {}
             Auth::Bearer(t) => req = req.insert_header(("authorization", format!("Bearer {t}"))),
@@ -128,6 +166,20 @@ impl TestApp {
     pub async fn gql(&self, auth: &Auth, query: &str, variables: Value) -> Value {
         let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap();
         self.post_raw(auth, "application/json", body).await.1
+    }
+
+    /// Runs a GraphQL operation with extra headers (e.g. `X-Forwarded-For`).
+    pub async fn gql_with(
+        &self,
+        auth: &Auth,
+        query: &str,
+        variables: Value,
+        headers: &[(&str, &str)],
+    ) -> Value {
+        let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap();
+        self.post_raw_with(auth, "application/json", body, headers)
+            .await
+            .1
     }
 
     /// Runs an operation that must succeed; returns `data`.

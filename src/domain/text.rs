@@ -1,0 +1,94 @@
+//! Plain strings from clients: what characters they may hold.
+//!
+//! Every string that reaches Sanal is checked twice. At the boundary (the GraphQL
+//! guard) any string holding NUL or another control character except tab, line
+//! feed and carriage return is refused, whatever field it is in — PostgreSQL cannot
+//! store NUL in text, and no field has a use for the others. Then each field's own
+//! parser decides between a single line ([`single_line`]: names, codes, references)
+//! and free text ([`free_text`]: comments, answers), which keeps tabs and line breaks.
+
+use crate::error::AppError;
+
+/// Whether `c` may appear in any client string: not NUL, not a control character
+/// other than tab, line feed or carriage return.
+pub fn allowed_anywhere(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The first character of `s` that no client string may hold, if any.
+pub fn first_forbidden(s: &str) -> Option<char> {
+    s.chars().find(|c| !allowed_anywhere(*c))
+}
+
+/// A trimmed single line of at most `max_chars` characters, with no control
+/// characters at all. Empty input is refused.
+pub fn single_line(field: &str, raw: &str, max_chars: usize) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            field,
+            "must be a single line without control characters",
+        ));
+    }
+    if s.chars().count() > max_chars {
+        return Err(AppError::bad_input(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// Trimmed free text of at most `max_chars` characters: tabs and line breaks are
+/// kept (`\r\n` becomes `\n`), every other control character is refused.
+pub fn free_text(field: &str, raw: &str, max_chars: usize) -> Result<String, AppError> {
+    let s = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(AppError::bad_input(
+            field,
+            "must not contain control characters other than tabs and line breaks",
+        ));
+    }
+    if s.chars().count() > max_chars {
+        return Err(AppError::bad_input(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_escape_characters_are_never_allowed() {
+        assert_eq!(first_forbidden("ab\u{0}c"), Some('\u{0}'));
+        assert_eq!(first_forbidden("a\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(first_forbidden("a\u{85}"), Some('\u{85}'));
+        assert_eq!(first_forbidden("Өдөр\tсайн\r\nбайна"), None);
+    }
+
+    #[test]
+    fn a_single_line_refuses_line_breaks_and_tabs() {
+        assert!(single_line("name", "Киоск 1", 10).is_ok());
+        assert!(single_line("name", "Киоск\n1", 10).is_err());
+        assert!(single_line("name", "a\tb", 10).is_err());
+        assert!(single_line("name", "   ", 10).is_err());
+        assert!(single_line("name", "ааааааааааа", 10).is_err());
+    }
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_normalises_them() {
+        assert_eq!(
+            free_text("comment", " нэг\r\nхоёр\tгурав ", 100).unwrap(),
+            "нэг\nхоёр\tгурав"
+        );
+        assert!(free_text("comment", "a\u{7}b", 100).is_err());
+        assert!(free_text("comment", "a\u{0}b", 100).is_err());
+    }
+}

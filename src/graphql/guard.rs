@@ -1,0 +1,386 @@
+//! Limits applied to every operation before and around its work, as one
+//! async-graphql extension:
+//!
+//! 1. before parsing: the document's bracket nesting ([`MAX_NESTING`]) — the parser
+//!    recurses once per level and would overflow the worker's stack on a few KB of
+//!    `[[[[…` — and the variables' nesting and characters;
+//! 2. after parsing: no string literal holds NUL or other control characters, and
+//!    at most [`MAX_COSTLY_FIELDS`] costly fields (reports, closing, rebuilding);
+//! 3. around execution: a slot of the [`OperationGate`](crate::ratelimit::gate::OperationGate)
+//!    (costly operations: at most a few per caller) and a wall-clock limit.
+//!
+//! Syntax errors are answered with a short message and the position, never the
+//! caller's document echoed back.
+
+use crate::auth::Actor;
+use crate::domain::text::first_forbidden;
+use crate::error::AppError;
+use crate::state::AppState;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+};
+use async_graphql::parser::types::Directive;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Name, Positioned, Response, ServerError, ServerResult, Variables};
+// The parser's values (literals may hold `$variables`) and resolved, constant ones.
+use async_graphql::Value as ConstValue;
+use async_graphql_value::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Deepest nesting of `{`, `[` and `(` in a document (and of lists and objects in
+/// variables). Real operations stay below 20.
+pub const MAX_NESTING: usize = 64;
+/// Most costly fields (see [`COSTLY_FIELDS`]) in one document, aliases included.
+pub const MAX_COSTLY_FIELDS: usize = 10;
+/// Fields whose work grows with the data they cover.
+pub const COSTLY_FIELDS: [&str; 4] = [
+    "satisfactionReport",
+    "reportSeries",
+    "closePeriod",
+    "rebuildRollups",
+];
+
+/// Deepest nesting of `{`, `[`, `(` outside strings and comments, counting stops
+/// once it passes `stop_above`. Linear, no recursion, never fails: a document that
+/// is not valid GraphQL is the parser's to refuse.
+pub fn nesting_depth(doc: &str, stop_above: usize) -> usize {
+    let b = doc.as_bytes();
+    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() {
+                    if b[i..].starts_with(b"\\\"\"\"") {
+                        i += 4;
+                    } else if b[i..].starts_with(b"\"\"\"") {
+                        i += 3;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' | b'\r' => break,
+                        _ => i += 1,
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    if max > stop_above {
+                        return max;
+                    }
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+/// Checks a variables value: nesting at most [`MAX_NESTING`], no forbidden
+/// characters in strings or keys. Iterative, so any input is safe.
+fn check_const(v: &ConstValue, what: &str) -> Result<(), AppError> {
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_NESTING {
+            return Err(AppError::QueryLimitExceeded(format!(
+                "{what} are nested deeper than {MAX_NESTING} levels"
+            )));
+        }
+        match v {
+            ConstValue::String(s) => check_string(s)?,
+            ConstValue::List(l) => stack.extend(l.iter().map(|x| (x, depth + 1))),
+            ConstValue::Object(o) => {
+                for (k, x) in o {
+                    check_string(k.as_str())?;
+                    stack.push((x, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_string(s: &str) -> Result<(), AppError> {
+    match first_forbidden(s) {
+        None => Ok(()),
+        Some(c) => Err(AppError::bad_input(
+            "input",
+            format!(
+                "a string holds the control character U+{:04X}; only tab and line breaks are allowed",
+                c as u32
+            ),
+        )),
+    }
+}
+
+/// What a parsed document holds that the limits care about.
+#[derive(Default)]
+struct Scan {
+    costly: usize,
+    bad: Option<AppError>,
+}
+
+impl Scan {
+    fn value(&mut self, v: &Value) {
+        // Literal values are nested at most MAX_NESTING deep (checked before parsing).
+        match v {
+            Value::String(s) => {
+                if let Err(e) = check_string(s) {
+                    self.bad.get_or_insert(e);
+                }
+            }
+            Value::List(l) => l.iter().for_each(|x| self.value(x)),
+            Value::Object(o) => o.values().for_each(|x| self.value(x)),
+            _ => {}
+        }
+    }
+
+    fn args(&mut self, args: &[(Positioned<Name>, Positioned<Value>)]) {
+        for (_, v) in args {
+            self.value(&v.node);
+        }
+    }
+
+    fn directives(&mut self, ds: &[Positioned<Directive>]) {
+        for d in ds {
+            self.args(&d.node.arguments);
+        }
+    }
+
+    fn selection_set(&mut self, set: &SelectionSet) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    if COSTLY_FIELDS.contains(&f.node.name.node.as_str()) {
+                        self.costly += 1;
+                    }
+                    self.args(&f.node.arguments);
+                    self.directives(&f.node.directives);
+                    self.selection_set(&f.node.selection_set.node);
+                }
+                Selection::FragmentSpread(s) => self.directives(&s.node.directives),
+                Selection::InlineFragment(i) => {
+                    self.directives(&i.node.directives);
+                    self.selection_set(&i.node.selection_set.node);
+                }
+            }
+        }
+    }
+
+    fn document(doc: &ExecutableDocument) -> Self {
+        let mut s = Self::default();
+        for (_, op) in doc.operations.iter() {
+            for v in &op.node.variable_definitions {
+                if let Some(d) = &v.node.default_value
+                    && let Err(e) = check_const(&d.node, "default values")
+                {
+                    s.bad.get_or_insert(e);
+                }
+            }
+            s.directives(&op.node.directives);
+            s.selection_set(&op.node.selection_set.node);
+        }
+        for f in doc.fragments.values() {
+            s.directives(&f.node.directives);
+            s.selection_set(&f.node.selection_set.node);
+        }
+        s
+    }
+}
+
+/// A syntax error without the caller's document: the parser's last line (what it
+/// expected) and the position.
+fn short_syntax_error(mut e: ServerError) -> ServerError {
+    let what = e
+        .message
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .unwrap_or("invalid syntax");
+    let what: String = what.chars().take(200).collect();
+    let msg = match e.locations.first() {
+        Some(p) => format!(
+            "syntax error at line {}, column {}: {what}",
+            p.line, p.column
+        ),
+        None => format!("syntax error: {what}"),
+    };
+    let mut out = AppError::ParseFailed(msg).into_server_error();
+    out.locations = std::mem::take(&mut e.locations);
+    out
+}
+
+/// Settings of the guard.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardSettings {
+    /// Wall-clock limit of one operation.
+    pub timeout: Duration,
+}
+
+/// The guard extension (one instance per request).
+pub struct Guard(pub GuardSettings);
+
+impl ExtensionFactory for Guard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(GuardExtension {
+            settings: self.0,
+            costly: AtomicUsize::new(0),
+        })
+    }
+}
+
+struct GuardExtension {
+    settings: GuardSettings,
+    costly: AtomicUsize,
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for GuardExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let limit = self.settings.timeout;
+        match tokio::time::timeout(limit, next.run(ctx)).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!(after_ms = limit.as_millis() as u64, "operation timed out");
+                Response::from_errors(vec![
+                    AppError::Timeout {
+                        after_secs: limit.as_secs().max(1),
+                    }
+                    .into_server_error(),
+                ])
+            }
+        }
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        if nesting_depth(query, MAX_NESTING) > MAX_NESTING {
+            return Err(AppError::QueryLimitExceeded(format!(
+                "the document is nested deeper than {MAX_NESTING} levels"
+            ))
+            .into_server_error());
+        }
+        for (name, v) in variables.iter() {
+            check_string(name.as_str())
+                .and_then(|_| check_const(v, "variables"))
+                .map_err(AppError::into_server_error)?;
+        }
+        let doc = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(short_syntax_error)?;
+        let scan = Scan::document(&doc);
+        if let Some(e) = scan.bad {
+            return Err(e.into_server_error());
+        }
+        if scan.costly > MAX_COSTLY_FIELDS {
+            return Err(AppError::QueryLimitExceeded(format!(
+                "at most {MAX_COSTLY_FIELDS} reports (or other costly fields) in one request"
+            ))
+            .into_server_error());
+        }
+        self.costly.store(scan.costly, Ordering::Relaxed);
+        Ok(doc)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let (Ok(state), Ok(actor)) = (ctx.data::<AppState>(), ctx.data::<Actor>()) else {
+            return next.run(ctx, operation_name).await;
+        };
+        let costly = self.costly.load(Ordering::Relaxed) > 0;
+        let slot = match state.gate.enter(&actor.throttle_key(), costly).await {
+            Ok(s) => s,
+            Err(e) => return Response::from_errors(vec![e.into_server_error()]),
+        };
+        let resp = next.run(ctx, operation_name).await;
+        drop(slot);
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_braces_and_parentheses() {
+        assert_eq!(nesting_depth("{ a { b(x: [1, {y: 2}]) } }", 100), 5);
+        assert_eq!(nesting_depth("", 100), 0);
+        assert_eq!(nesting_depth("}}}]]] {", 100), 1);
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let doc = "{ a(s: \"[[[[{{\\\"[[\", t: \"\"\"[[[ \\\"\"\" [[[\"\"\") # [[[[[[\n }";
+        assert_eq!(nesting_depth(doc, 100), 2);
+    }
+
+    #[test]
+    fn counting_stops_just_past_the_limit() {
+        let deep = "[".repeat(1_000_000);
+        assert_eq!(nesting_depth(&deep, 64), 65);
+    }
+
+    #[test]
+    fn deep_variables_are_refused_without_recursion() {
+        let mut v = ConstValue::Null;
+        for _ in 0..100_000 {
+            v = ConstValue::List(vec![v]);
+        }
+        assert!(matches!(
+            check_const(&v, "variables"),
+            Err(AppError::QueryLimitExceeded(_))
+        ));
+        // Dropping a value this deep recurses in its destructor: take it apart first.
+        let mut cur = v;
+        while let ConstValue::List(mut l) = cur {
+            cur = l.pop().unwrap_or(ConstValue::Null);
+        }
+    }
+
+    #[test]
+    fn control_characters_in_variables_are_refused() {
+        let v = ConstValue::String("a\u{0}b".into());
+        assert!(matches!(
+            check_const(&v, "variables"),
+            Err(AppError::BadUserInput { .. })
+        ));
+    }
+}
