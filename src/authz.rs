@@ -182,6 +182,44 @@ impl InstitutionScope {
     }
 }
 
+/// Whether `actor` may answer a survey about a service of `institution_id`.
+/// Integrations never answer (`FORBIDDEN`): they issue. The people of the
+/// institution measured (its managers and staff, or those of an institution above
+/// it) never answer for it (`FORBIDDEN`): the figures judge them. Everyone else —
+/// above all the anonymous citizen — may.
+pub async fn may_answer(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    institution_id: Uuid,
+) -> AppResult<()> {
+    match &actor.caller {
+        Caller::Key(_) => Err(AppError::Forbidden),
+        Caller::Anonymous => Ok(()),
+        Caller::User(u) => {
+            let roots = u.institutions_with(&[Role::InstitutionManager, Role::InstitutionStaff]);
+            if roots.is_empty() {
+                return Ok(());
+            }
+            if InstitutionScope::Subtrees(roots)
+                .contains(conn, institution_id)
+                .await?
+            {
+                Err(AppError::Forbidden)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Integrations never answer surveys: `FORBIDDEN` before anything is looked up.
+pub fn refuse_integrations(actor: &Actor) -> AppResult<()> {
+    match actor.caller {
+        Caller::Key(_) => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `actor` may give (or take away) `assignment`.
 /// ADMIN: any. INSTITUTION_MANAGER: manager/staff roles inside their subtree
 /// (`FORBIDDEN` for other roles, `NOT_FOUND` for other institutions).

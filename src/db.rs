@@ -99,8 +99,11 @@ impl Db {
         Ok(WriteTxn { txn, _guard: guard })
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers within two seconds.
     pub async fn ping(&self) -> bool {
-        self.conn.ping().await.is_ok()
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), self.conn.ping()).await,
+            Ok(Ok(()))
+        )
     }
 }

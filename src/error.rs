@@ -55,6 +55,12 @@ pub enum AppError {
         /// The limit that was reached, in seconds.
         after_secs: u64,
     },
+    /// The database cannot be reached or cannot store more right now; nothing was
+    /// written. Retry after the given number of seconds.
+    Unavailable {
+        /// Seconds to wait before retrying.
+        retry_after_secs: i64,
+    },
     /// A fault on our side. The text is logged, never sent.
     Internal(String),
 }
@@ -74,6 +80,7 @@ impl AppError {
             Self::QueryLimitExceeded(_) => "QUERY_LIMIT_EXCEEDED",
             Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
             Self::Timeout { .. } => "TIMEOUT",
+            Self::Unavailable { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -95,6 +102,9 @@ impl AppError {
             Self::Timeout { after_secs } => {
                 format!("the operation took longer than {after_secs} s and was stopped")
             }
+            Self::Unavailable { retry_after_secs } => format!(
+                "the service cannot store or read data right now; nothing was changed, try again in {retry_after_secs} s"
+            ),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -158,7 +168,54 @@ impl std::error::Error for AppError {}
 
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
-        Self::internal(format!("database: {e}"))
+        match unavailable(&e) {
+            Some(why) => {
+                tracing::warn!(error = %e, why, "database unavailable");
+                Self::Unavailable {
+                    retry_after_secs: 5,
+                }
+            }
+            None => Self::internal(format!("database: {e}")),
+        }
+    }
+}
+
+/// Whether a database error means "not now" rather than a fault: the server is
+/// unreachable or restarting, the pool has no connection, or the disk is full
+/// (SQLite `SQLITE_FULL`, PostgreSQL `53100 disk_full`).
+fn unavailable(e: &DbErr) -> Option<&'static str> {
+    use sea_orm::{RuntimeErr, sqlx};
+    let sqlx_err = match e {
+        DbErr::ConnectionAcquire(_) => return Some("no connection"),
+        DbErr::Conn(RuntimeErr::SqlxError(s))
+        | DbErr::Exec(RuntimeErr::SqlxError(s))
+        | DbErr::Query(RuntimeErr::SqlxError(s)) => s.as_ref(),
+        DbErr::Conn(_) => return Some("connection"),
+        _ => return None,
+    };
+    match sqlx_err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Some("connection"),
+        sqlx::Error::Database(d) if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
+            // Extended SQLite codes keep the primary code in the low byte:
+            // SQLITE_IOERR (10), SQLITE_FULL (13), SQLITE_CANTOPEN (14).
+            let primary = d
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .map(|c| c & 0xff);
+            matches!(primary, Some(10 | 13 | 14)).then_some("storage")
+        }
+        sqlx::Error::Database(d) => match d.code().as_deref() {
+            // PostgreSQL: disk full, out of memory, too many connections, shutting
+            // down, cannot connect now; class 08: connection exceptions.
+            Some("53100" | "53200" | "53300" | "57P01" | "57P02" | "57P03") => Some("server state"),
+            Some(c) if c.starts_with("08") => Some("connection"),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -188,7 +245,7 @@ impl ErrorExtensions for AppError {
                         .collect();
                     ext.set("invalid", list);
                 }
-                Self::RateLimited { retry_after_secs } => {
+                Self::RateLimited { retry_after_secs } | Self::Unavailable { retry_after_secs } => {
                     ext.set("retryAfterSeconds", *retry_after_secs);
                 }
                 Self::Timeout { after_secs } => {

@@ -16,9 +16,25 @@ pub const MAX_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
 };
 
 /// Whether a client's date lies in [`MIN_DATE`]..=[`MAX_DATE`], where every
-/// period, expiry and time-zone calculation stays representable.
+/// period, expiry and time-zone calculation stays representable (and both
+/// databases can store it).
 pub fn in_range(d: NaiveDate) -> bool {
     (MIN_DATE..=MAX_DATE).contains(&d)
+}
+
+/// A client's instant, if its day lies within [`in_range`]; `BAD_USER_INPUT` otherwise.
+pub fn instant(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    if in_range(t.date_naive()) {
+        Ok(t)
+    } else {
+        Err(AppError::bad_input(
+            field,
+            "must be between 1900-01-01 and 9999-12-31",
+        ))
+    }
 }
 
 /// Kinds of calendar period.

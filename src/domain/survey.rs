@@ -189,7 +189,8 @@ impl Question {
             _ => (self.min, self.max) = (0, 0),
         }
         if self.kind.is_scale() {
-            let points = (self.max - self.min + 1) as usize;
+            // In i64: a refused scale may still hold i32 extremes here.
+            let points = (i64::from(self.max) - i64::from(self.min) + 1).clamp(0, 11) as usize;
             if !self.labels.is_empty() && self.labels.len() != points {
                 errs.push(bad(
                     &k,

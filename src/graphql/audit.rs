@@ -1,6 +1,7 @@
 //! The audit log.
 
 use super::common::{connection_type, ctx, page, parse_id};
+use crate::domain::period::instant;
 use crate::services::audit::{self, AuditFilter};
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
@@ -103,8 +104,8 @@ impl AuditQuery {
                 .as_ref()
                 .map(|i| parse_id("targetId", i))
                 .transpose()?,
-            from: f.from,
-            to: f.to,
+            from: f.from.map(|t| instant("from", t)).transpose()?,
+            to: f.to.map(|t| instant("to", t)).transpose()?,
         };
         let p = audit::list(state, actor, filter, page(first, after)?).await?;
         Ok(AuditEntryConnection::from_page(p, |e| e.id, AuditEntry))

@@ -217,7 +217,19 @@ impl Scan {
 
 /// A syntax error without the caller's document: the parser's last line (what it
 /// expected) and the position.
+/// The limits async-graphql checks while parsing (recursion, directives) keep their
+/// own short message and become `QUERY_LIMIT_EXCEEDED`.
 fn short_syntax_error(mut e: ServerError) -> ServerError {
+    let m = e.message.as_str();
+    if m.starts_with("The recursion depth")
+        || m.starts_with("The number of directives")
+        || m.starts_with("recursion limit exceeded")
+    {
+        let mut out =
+            AppError::QueryLimitExceeded(m.chars().take(200).collect()).into_server_error();
+        out.locations = std::mem::take(&mut e.locations);
+        return out;
+    }
     let what = e
         .message
         .lines()

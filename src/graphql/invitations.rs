@@ -349,7 +349,7 @@ impl InvitationMutation {
             service_point_id: parse_id("servicePointId", &input.service_point_id)?,
             channel: input.channel.into(),
             transaction_ref: input.transaction_ref,
-            delivered_at: input.delivered_at,
+            delivered_at: crate::domain::period::instant("deliveredAt", input.delivered_at)?,
             locale: input.locale,
             respondent_id: input.respondent_id,
         };

@@ -3,6 +3,7 @@
 //! `GET /graphql` serves GraphiQL outside production mode; GET never executes.
 
 use crate::auth::actor;
+use crate::error::AppError;
 use crate::graphql::SanalSchema;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -166,7 +167,30 @@ pub async fn post(
     .await
     {
         Ok(a) => a,
-        Err(e) => return error(StatusCode::UNAUTHORIZED, e.code(), &e.public_message()),
+        Err(e @ AppError::Unauthenticated(_)) => {
+            return error(StatusCode::UNAUTHORIZED, e.code(), &e.public_message());
+        }
+        Err(e @ AppError::Unavailable { retry_after_secs }) => {
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                e.code(),
+                &e.public_message(),
+            );
+            if let Ok(v) =
+                actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                r.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            return r;
+        }
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                e.code(),
+                &e.public_message(),
+            );
+        }
     };
     let mut resp = schema.execute(request.data(actor)).await;
     add_missing_codes(&mut resp);

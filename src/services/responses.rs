@@ -364,10 +364,13 @@ pub async fn submit_response(
     input: SubmitInput,
 ) -> AppResult<Ack> {
     let now = state.clock.now();
+    authz::refuse_integrations(actor)?;
     let i = find_invitation(state, actor, Some(input.token.as_str()), None).await?;
+    let conn = state.db.conn();
+    let (svc, _, _) = names(conn, i.service_id).await?;
+    authz::may_answer(conn, actor, svc.institution_id).await?;
     let hash = submission_hash(&input.client_submission_id)?;
     let version_id = i.survey_version_id.ok_or(AppError::NotFound)?;
-    let conn = state.db.conn();
     let version = version_unchecked(conn, version_id).await?;
     let locale = input
         .locale
@@ -383,7 +386,6 @@ pub async fn submit_response(
     }
     let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
     let follow_up = parse_follow_up(input.follow_up)?;
-    let (svc, _, _) = names(conn, i.service_id).await?;
 
     let txn = state.db.begin_write().await?;
     // The conditional update is the one place that decides who answers: of any
@@ -593,6 +595,7 @@ pub async fn submit_open_response(
 ) -> AppResult<Ack> {
     let now = state.clock.now();
     let cfg = &state.config;
+    authz::refuse_integrations(actor)?;
     check_guessing(state, actor)?;
     let code = input.point_code.trim();
     if code.is_empty() || code.len() > 40 {
@@ -606,6 +609,8 @@ pub async fn submit_open_response(
     else {
         return Err(missed(state, actor));
     };
+    let (svc, _, _) = names(conn, oc.service_id).await?;
+    authz::may_answer(conn, actor, svc.institution_id).await?;
     let (channel, limit_key, limit, window) = match input.device_key.as_deref() {
         Some(k) => {
             let device = kiosk_device::Entity::find()
@@ -655,7 +660,6 @@ pub async fn submit_open_response(
     }
     let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
     state.limiter.hit_checked(&limit_key, limit, window, now)?;
-    let (svc, _, _) = names(conn, oc.service_id).await?;
     let txn = state.db.begin_write().await?;
     store_response(
         &*txn,

@@ -93,6 +93,19 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     app
 }
 
+/// An app on a database of the test's own (e.g. a private PostgreSQL instance or a
+/// SQLite file on a small file system), with the usual test settings.
+pub async fn spawn_app_on(url: &str, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::for_database(url);
+    config.jwt_secret = JWT_SECRET.to_vec();
+    config.admin_email = Some(ADMIN_EMAIL.into());
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.db_pool_size = 5;
+    config.workers = Some(2);
+    tweak(&mut config);
+    start(config, Arc::new(ManualClock::new(start_time())), None).await
+}
+
 async fn start(config: Config, clock: Arc<ManualClock>, schema: Option<String>) -> TestApp {
     let app = Application::build_in_schema(config.clone(), clock.clone(), schema.as_deref())
         .await
@@ -299,7 +312,11 @@ impl SurveyWorld {
     }
 
     pub async fn with(template: &str, tweak: impl FnOnce(&mut Config)) -> Self {
-        let app = spawn_app_with(tweak).await;
+        Self::in_app(spawn_app_with(tweak).await, template).await
+    }
+
+    /// The world built in a given app.
+    pub async fn in_app(app: TestApp, template: &str) -> Self {
         let admin = app.admin().await;
         let ministry = app.create_institution(&admin, "MOJ", None).await;
         let agency = app
