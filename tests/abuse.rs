@@ -545,7 +545,18 @@ async fn probe_every_input(w: &SurveyWorld, ids: &Ids) -> (usize, Vec<String>) {
                 );
             }
             for (path, ty, list) in targets {
-                for (what, v) in hostile(&ty) {
+                // Besides hostile values: every plausible one, so optional filters and
+                // each enum value are exercised too (a json column compared with LIKE
+                // failed on PostgreSQL only for a valid channel).
+                let leaf = path.last().cloned().unwrap_or_default();
+                let mut values = vec![("plausible", default_value(&s, ids, name, &leaf, &ty, 0))];
+                if let Some(t) = s.types.get(&ty).filter(|t| t["kind"] == "ENUM") {
+                    for e in t["enumValues"].as_array().unwrap() {
+                        values.push(("enum value", e["name"].clone()));
+                    }
+                }
+                values.extend(hostile(&ty));
+                for (what, v) in values {
                     let mut vars = Value::Object(base.clone());
                     set_path(&mut vars, &path, v, list);
                     let body =

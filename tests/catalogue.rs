@@ -154,6 +154,47 @@ async fn institutions_are_found_by_cyrillic_text_in_any_case_and_by_region() {
 }
 
 #[actix_web::test]
+async fn percent_signs_and_underscores_in_a_search_match_only_themselves() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let q = "mutation($i:CreateInstitutionInput!){ createInstitution(input:$i){ id } }";
+    for (code, name) in [
+        ("A", "Хөнгөлөлт 50%"),
+        ("B", "Хөнгөлөлт 500"),
+        ("C", "a_b төв"),
+        ("D", "axb төв"),
+    ] {
+        app.ok(
+            &admin,
+            q,
+            json!({ "i": { "code": code, "kind": "MINISTRY", "name": { "mn": name } } }),
+        )
+        .await;
+    }
+    let find = |text: &'static str| {
+        let app = &app;
+        async move {
+            let d = app
+                .ok(
+                    &Auth::None,
+                    "query($t:String){ institutions(filter:{text:$t}){ edges { node { code } } } }",
+                    json!({ "t": text }),
+                )
+                .await;
+            d["institutions"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["code"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("50%").await, vec!["A"]);
+    assert_eq!(find("a_b").await, vec!["C"]);
+    assert_eq!(find("\\").await, Vec::<String>::new());
+}
+
+#[actix_web::test]
 async fn lists_page_with_keyset_cursors_and_cap_the_page_size() {
     let app = spawn_app().await;
     let admin = app.admin().await;

@@ -7,7 +7,6 @@
 
 use super::audit::{self, Event};
 use super::institutions::check_region;
-use super::users::escape_like;
 use crate::auth::{Actor, Caller};
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::catalogue::{Channel, Code, ServicePointKind, parse_channels};
@@ -391,10 +390,16 @@ pub async fn list_services(
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
     {
-        q = q.filter(service::Column::SearchText.like(format!("%{}%", escape_like(&t))));
+        q = q.filter(super::contains_text(service::Column::SearchText, &t));
     }
     if let Some(c) = filter.channel {
-        q = q.filter(service::Column::Channels.like(format!("%\"{}\"%", c.as_str())));
+        // `channels` is a JSON array: PostgreSQL has no LIKE on json, so compare its text.
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+        q = q.filter(
+            Expr::col(service::Column::Channels)
+                .cast_as(Alias::new("TEXT"))
+                .like(format!("%\"{}\"%", c.as_str())),
+        );
     }
     if let Some(a) = filter.active {
         q = q.filter(service::Column::Active.eq(a));

@@ -240,15 +240,11 @@ pub fn findings(r: &Report, rules: &FindingRules) -> Vec<(String, String, Value)
     out
 }
 
+/// Namespace of finding ids (UUIDv5 over conclusion, kind and subject).
+const FINDING_NAMESPACE: Uuid = Uuid::from_u128(0x5a4e_414c_0001_4000_8000_6669_6e64_696e);
+
 fn stable_id(parts: &[&str]) -> Uuid {
-    let h = sha256_hex(&parts.join("|"));
-    let mut b = [0u8; 16];
-    for (i, byte) in b.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&h[i * 2..i * 2 + 2], 16).unwrap_or(0);
-    }
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    Uuid::from_bytes(b)
+    Uuid::new_v5(&FINDING_NAMESPACE, parts.join("|").as_bytes())
 }
 
 fn hash_of(content: &Value, comment: &Option<String>) -> String {

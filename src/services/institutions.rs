@@ -2,7 +2,6 @@
 //! so "this institution and everything below it" is one indexed query.
 
 use super::audit::{self, Event};
-use super::users::escape_like;
 use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::catalogue::{Code, InstitutionKind};
@@ -395,7 +394,7 @@ pub async fn list_institutions(
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
     {
-        q = q.filter(institution::Column::SearchText.like(format!("%{}%", escape_like(&t))));
+        q = q.filter(super::contains_text(institution::Column::SearchText, &t));
     }
     if let Some(a) = filter.active {
         q = q.filter(institution::Column::Active.eq(a));

@@ -46,3 +46,17 @@ where
         .await?;
     Ok(page.page(rows))
 }
+
+/// A filter: `column` (lower-cased search text) contains `text` literally. `%`, `_`
+/// and `\` in the text are escaped, so "50%" finds "50%" and not "500".
+pub(crate) fn contains_text(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::LikeExpr;
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    column.like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}

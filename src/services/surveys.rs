@@ -3,7 +3,6 @@
 //! invitation settings (sampling, expiry, recontact cooldown).
 
 use super::audit::{self, Event};
-use super::users::escape_like;
 use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
 use crate::authz::{self, Action, InstitutionScope};
@@ -564,7 +563,7 @@ pub async fn list_surveys(
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
     {
-        q = q.filter(survey::Column::SearchText.like(format!("%{}%", escape_like(&t))));
+        q = q.filter(super::contains_text(survey::Column::SearchText, &t));
     }
     Ok(
         super::fetch_page(state.db.conn(), q, survey::Column::Id, page)

@@ -371,7 +371,7 @@ pub async fn list_users(
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
     {
-        q = q.filter(user::Column::SearchText.like(format!("%{}%", escape_like(&t))));
+        q = q.filter(super::contains_text(user::Column::SearchText, &t));
     }
     let conn = state.db.conn();
     let page = super::fetch_page(conn, q, user::Column::Id, page).await?;
@@ -437,10 +437,4 @@ async fn within(
 /// (SQLite's `lower()` only knows ASCII).
 fn search_text(email: &str, display_name: &str) -> String {
     format!("{email} \u{1f} {}", display_name.to_lowercase())
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern (SQLite and PostgreSQL both treat
-/// `\` as the escape only when told; we avoid it by replacing with `_` matches).
-pub fn escape_like(s: &str) -> String {
-    s.replace(['%', '_', '\\'], "_")
 }
