@@ -107,22 +107,17 @@ impl Config {
         }
     }
 
-    /// A key for one purpose (invitation tokens, codes, respondent hashes, sampling),
-    /// derived from `SANAL_HMAC_SECRET` or, when unset, from the JWT secret.
-    pub fn purpose_key(&self, purpose: &str) -> [u8; 32] {
-        let root: &[u8] = if self.hmac_secret.is_empty() {
+    /// The root of the keys derived per purpose (see
+    /// [`purpose_key`](crate::auth::secrets::purpose_key)): `SANAL_HMAC_SECRET`, or
+    /// the JWT secret when it is unset.
+    pub fn hmac_root(&self) -> &[u8] {
+        if self.hmac_secret.is_empty() {
             &self.jwt_secret
         } else {
             &self.hmac_secret
-        };
-        crate::auth::secrets::hmac_sha256(root, format!("sanal/{purpose}").as_bytes())
+        }
     }
 }
-
-/// Issuer (`iss`) of Sanal's access tokens.
-pub const JWT_ISSUER: &str = "sanal";
-/// Audience (`aud`) of Sanal's access tokens.
-pub const JWT_AUDIENCE: &str = "sanal-api";
 
 /// A setting could not be used.
 #[derive(Debug)]

@@ -1,22 +1,13 @@
 //! One error type for the whole API. Each variant has a stable code that clients
 //! read from `extensions.code`; internal details are logged and never shown.
 
+use crate::domain::error::Invalid;
+pub use crate::domain::error::InvalidField;
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
-use serde::Serialize;
 
 /// Marks an [`InvalidField`] that names a survey question (shown as `questionKey`).
 const ANSWER_PREFIX: &str = "answer:";
-
-/// One problem with one part of an input, e.g. one answer of a survey response.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct InvalidField {
-    /// Which input (field name, or a question key) is wrong.
-    pub field: String,
-    /// Why, in English, stable enough to show.
-    pub reason: String,
-}
 
 /// What can go wrong, as clients see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +156,18 @@ impl std::fmt::Display for AppError {
 }
 
 impl std::error::Error for AppError {}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        Self::invalid(e.0)
+    }
+}
+
+impl From<Invalid> for async_graphql::Error {
+    fn from(e: Invalid) -> Self {
+        AppError::from(e).extend()
+    }
+}
 
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {

@@ -423,12 +423,12 @@ async fn reports(state: &sanal::state::AppState, c: &Client, a: &Args) -> Result
         sanal::domain::period::PeriodKind::Quarter,
         today - chrono::Duration::days(92),
     )
-    .map_err(|e| e.public_message())?;
+    .map_err(|e| e.to_string())?;
     let year = sanal::domain::period::Period::containing(
         sanal::domain::period::PeriodKind::Year,
         today - chrono::Duration::days(365),
     )
-    .map_err(|e| e.public_message())?;
+    .map_err(|e| e.to_string())?;
     let ministry = targets[0].ministry;
     let q = "query($s:ReportScopeInput!,$p:PeriodInput!){ satisfactionReport(scope:$s, period:$p){ counts { responded invited } skm { index } questions { questionKey figures { origin n mean topBox { value low high } } } drivers { driver figures { n topBox { value } } } } }";
     let conn = state.db.conn();

@@ -30,6 +30,12 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// A key for one purpose (invitation tokens, short codes, respondent hashes,
+/// sampling), derived from a root secret so that each purpose has its own.
+pub fn purpose_key(root: &[u8], purpose: &str) -> [u8; 32] {
+    hmac_sha256(root, format!("sanal/{purpose}").as_bytes())
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;

@@ -5,12 +5,16 @@
 //!
 //! [`Clock`]: crate::clock::Clock
 
-use crate::config::{JWT_AUDIENCE, JWT_ISSUER};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// Issuer (`iss`) of Sanal's access tokens.
+pub const JWT_ISSUER: &str = "sanal";
+/// Audience (`aud`) of Sanal's access tokens.
+pub const JWT_AUDIENCE: &str = "sanal-api";
 
 /// Claims of a Sanal access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]

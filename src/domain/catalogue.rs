@@ -1,6 +1,6 @@
 //! Catalogue vocabulary: institution kinds, channels, service point kinds, codes.
 
-use crate::error::AppError;
+use super::error::Invalid;
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
@@ -69,7 +69,7 @@ pub struct Code(String);
 
 impl Code {
     /// Trims, upper-cases and checks the alphabet.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim().to_ascii_uppercase();
         let ok = !s.is_empty()
             && s.len() <= 64
@@ -77,7 +77,7 @@ impl Code {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
             && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
         if !ok {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 field,
                 "must be 1-64 characters of A-Z, 0-9, '.', '_' or '-', starting with a letter or digit",
             ));
@@ -92,15 +92,12 @@ impl Code {
 }
 
 /// Parses a list of channels, without duplicates, at least one.
-pub fn parse_channels(field: &str, raw: &[Channel]) -> Result<Vec<Channel>, AppError> {
+pub fn parse_channels(field: &str, raw: &[Channel]) -> Result<Vec<Channel>, Invalid> {
     let mut v: Vec<Channel> = raw.to_vec();
     v.sort();
     v.dedup();
     if v.is_empty() {
-        return Err(AppError::bad_input(
-            field,
-            "at least one channel is required",
-        ));
+        return Err(Invalid::field(field, "at least one channel is required"));
     }
     Ok(v)
 }

@@ -1,6 +1,6 @@
 //! E-mail addresses used as login names.
 
-use crate::error::AppError;
+use super::error::Invalid;
 
 /// A syntactically plausible, lower-cased e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -8,9 +8,9 @@ pub struct Email(String);
 
 impl Email {
     /// Trims, lower-cases and checks the shape `local@domain`.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim().to_lowercase();
-        let bad = |why: &str| AppError::bad_input("email", why);
+        let bad = |why: &str| Invalid::field("email", why);
         if s.is_empty() || s.len() > 254 {
             return Err(bad("must be 1 to 254 characters"));
         }

@@ -1,7 +1,7 @@
 //! Multilingual texts: a map locale → text with `mn` (Mongolian, Cyrillic) required
 //! and used as the fallback.
 
-use crate::error::AppError;
+use super::error::Invalid;
 use std::collections::BTreeMap;
 
 /// Locales Sanal stores texts in.
@@ -58,7 +58,7 @@ impl LocalizedText {
         field: &str,
         entries: impl IntoIterator<Item = (Locale, Option<String>)>,
         max_chars: usize,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, Invalid> {
         let mut map = BTreeMap::new();
         for (locale, text) in entries {
             let Some(text) = text else { continue };
@@ -67,7 +67,7 @@ impl LocalizedText {
                 continue;
             }
             if text.chars().count() > max_chars {
-                return Err(AppError::bad_input(
+                return Err(Invalid::field(
                     field,
                     format!(
                         "{} text is longer than {max_chars} characters",
@@ -79,7 +79,7 @@ impl LocalizedText {
                 .chars()
                 .any(|c| c.is_control() && c != '\n' && c != '\t')
             {
-                return Err(AppError::bad_input(
+                return Err(Invalid::field(
                     field,
                     format!("{} text contains control characters", locale.tag()),
                 ));
@@ -87,10 +87,7 @@ impl LocalizedText {
             map.insert(locale, text.to_owned());
         }
         if !map.contains_key(&Locale::Mn) {
-            return Err(AppError::bad_input(
-                field,
-                "a Mongolian (mn) text is required",
-            ));
+            return Err(Invalid::field(field, "a Mongolian (mn) text is required"));
         }
         Ok(Self(map))
     }

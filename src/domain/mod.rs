@@ -1,7 +1,10 @@
-//! Domain types that parse: a value that exists is valid. Pure, no database.
+//! Domain types that parse: a value that exists is valid. Pure: no database, no
+//! API — nothing here imports sea-orm, async-graphql or any module above (a test
+//! in `tests/layering.rs` keeps it so); errors are [`Invalid`].
 
 pub mod catalogue;
 pub mod email;
+pub mod error;
 pub mod localized;
 pub mod metrics;
 pub mod page;
@@ -13,6 +16,7 @@ pub mod templates;
 pub mod text;
 
 pub use email::Email;
+pub use error::{Invalid, InvalidField, Parsed};
 pub use localized::{Locale, LocalizedText};
 pub use page::{Page, PageRequest};
 pub use role::Role;

@@ -1,7 +1,7 @@
 //! Keyset pagination: `first` (default 20, at most 100) items after an opaque cursor.
 //! Rows are ordered by their UUIDv7 id, which sorts by creation time.
 
-use crate::error::AppError;
+use super::error::Invalid;
 use base64::Engine;
 use uuid::Uuid;
 
@@ -34,12 +34,12 @@ const PREFIX: &str = "c1:";
 
 impl PageRequest {
     /// Parses `first` / `after` from a client.
-    pub fn parse(first: Option<i32>, after: Option<&str>) -> Result<Self, AppError> {
+    pub fn parse(first: Option<i32>, after: Option<&str>) -> Result<Self, Invalid> {
         let first = match first {
             None => DEFAULT_FIRST,
-            Some(n) if n < 0 => return Err(AppError::bad_input("first", "must not be negative")),
+            Some(n) if n < 0 => return Err(Invalid::field("first", "must not be negative")),
             Some(n) if n as u64 > MAX_FIRST => {
-                return Err(AppError::bad_input(
+                return Err(Invalid::field(
                     "first",
                     format!("must be at most {MAX_FIRST}"),
                 ));
@@ -72,8 +72,8 @@ pub fn encode_cursor(id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{PREFIX}{id}"))
 }
 
-fn decode_cursor(c: &str) -> Result<Uuid, AppError> {
-    let bad = || AppError::bad_input("after", "not a cursor returned by this API");
+fn decode_cursor(c: &str) -> Result<Uuid, Invalid> {
+    let bad = || Invalid::field("after", "not a cursor returned by this API");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c)
         .map_err(|_| bad())?;

@@ -7,7 +7,7 @@
 //! a repetition (`123456789012`, `abcabcabcabc`), and not containing the user's
 //! e-mail name, display name or the name of this service.
 
-use crate::error::AppError;
+use super::error::Invalid;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -124,7 +124,7 @@ fn personal_words(email: &str, display_name: Option<&str>) -> Vec<String> {
 
 impl NewPassword {
     /// Checks length, guessability and the name of this service.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
         Self::parse_for(field, raw, "", None)
     }
 
@@ -135,32 +135,32 @@ impl NewPassword {
         raw: &str,
         email: &str,
         display_name: Option<&str>,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, Invalid> {
         if raw.chars().count() < MIN_LEN {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 field,
                 format!("must be at least {MIN_LEN} characters"),
             ));
         }
         if raw.len() > MAX_BYTES {
-            return Err(AppError::bad_input(field, "is too long"));
+            return Err(Invalid::field(field, "is too long"));
         }
         let lower = raw.to_lowercase();
         let chars: Vec<char> = lower.chars().collect();
         if is_repetition(&chars) || is_run(&chars) {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 field,
                 "must not be a run or a repetition of characters",
             ));
         }
         if is_common(&lower) {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 field,
                 "is one of the most common passwords (or one with digits or symbols added); choose a less predictable one, e.g. several unrelated words",
             ));
         }
         if SERVICE_WORDS.iter().any(|w| lower.contains(w)) {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 field,
                 "must not contain the name of this service",
             ));
@@ -169,7 +169,7 @@ impl NewPassword {
             .iter()
             .any(|w| lower.contains(w.as_str()))
         {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 field,
                 "must not contain your e-mail address or your name",
             ));

@@ -1,7 +1,7 @@
 //! Reporting periods: calendar months, quarters, half-years and years in the
 //! reporting time zone, or a custom date range.
 
-use crate::error::{AppError, AppResult};
+use super::error::{Invalid, Parsed};
 use chrono::{Datelike, NaiveDate};
 
 /// Earliest date a client may give (reports, periods, delivered counts).
@@ -26,11 +26,11 @@ pub fn in_range(d: NaiveDate) -> bool {
 pub fn instant(
     field: &str,
     t: chrono::DateTime<chrono::Utc>,
-) -> AppResult<chrono::DateTime<chrono::Utc>> {
+) -> Parsed<chrono::DateTime<chrono::Utc>> {
     if in_range(t.date_naive()) {
         Ok(t)
     } else {
-        Err(AppError::bad_input(
+        Err(Invalid::field(
             field,
             "must be between 1900-01-01 and 9999-12-31",
         ))
@@ -79,18 +79,18 @@ fn add_months(d: NaiveDate, months: i32) -> Option<NaiveDate> {
 
 impl Period {
     /// The calendar period of `kind` starting on `start`, which must be its first day.
-    pub fn calendar(kind: PeriodKind, start: NaiveDate) -> AppResult<Self> {
+    pub fn calendar(kind: PeriodKind, start: NaiveDate) -> Parsed<Self> {
         if start.day() != 1 || !start.month0().is_multiple_of(kind.months()) {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 "period.start",
                 "must be the first day of the period (e.g. 2026-07-01 for 2026-Q3)",
             ));
         }
         let next = add_months(start, kind.months() as i32)
-            .ok_or_else(|| AppError::bad_input("period.start", "out of range"))?;
+            .ok_or_else(|| Invalid::field("period.start", "out of range"))?;
         let end = next
             .pred_opt()
-            .ok_or_else(|| AppError::bad_input("period.start", "out of range"))?;
+            .ok_or_else(|| Invalid::field("period.start", "out of range"))?;
         Ok(Self {
             kind: Some(kind),
             start,
@@ -99,17 +99,17 @@ impl Period {
     }
 
     /// The calendar period of `kind` containing `day`.
-    pub fn containing(kind: PeriodKind, day: NaiveDate) -> AppResult<Self> {
+    pub fn containing(kind: PeriodKind, day: NaiveDate) -> Parsed<Self> {
         let m0 = day.month0() - day.month0() % kind.months();
         let start = NaiveDate::from_ymd_opt(day.year(), m0 + 1, 1)
-            .ok_or_else(|| AppError::bad_input("period", "out of range"))?;
+            .ok_or_else(|| Invalid::field("period", "out of range"))?;
         Self::calendar(kind, start)
     }
 
     /// A custom range (at most ten years).
-    pub fn custom(from: NaiveDate, to: NaiveDate) -> AppResult<Self> {
+    pub fn custom(from: NaiveDate, to: NaiveDate) -> Parsed<Self> {
         if to < from || (to - from).num_days() > 3660 {
-            return Err(AppError::bad_input(
+            return Err(Invalid::field(
                 "period.to",
                 "must be on or after from, within ten years",
             ));

@@ -1,6 +1,6 @@
 //! Roles a user can hold (see ARCHITECTURE.md).
 
-use crate::error::AppError;
+use super::error::Invalid;
 
 /// A role; the scope it applies to is held beside it in an assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -77,11 +77,11 @@ impl Assignment {
         role: Role,
         institution_id: Option<uuid::Uuid>,
         ngo_id: Option<uuid::Uuid>,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, Invalid> {
         let scope = match (role, institution_id, ngo_id) {
             (r, Some(i), None) if r.is_institutional() => Scope::Institution(i),
             (r, _, _) if r.is_institutional() => {
-                return Err(AppError::bad_input(
+                return Err(Invalid::field(
                     "assignments",
                     format!("{} needs an institutionId (and no ngoId)", r.as_str()),
                 ));
@@ -89,7 +89,7 @@ impl Assignment {
             (Role::NgoReviewer, None, ngo) => Scope::Ngo(ngo),
             (Role::Admin | Role::Supervisor | Role::Citizen, None, None) => Scope::Global,
             (r, _, _) => {
-                return Err(AppError::bad_input(
+                return Err(Invalid::field(
                     "assignments",
                     format!("{} takes no institutionId", r.as_str()),
                 ));

@@ -2,7 +2,7 @@
 //! against it. Pure: no database. A [`SurveyContent`] that exists is well-formed.
 
 use super::LocalizedText;
-use crate::error::InvalidField;
+use super::error::InvalidField;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 

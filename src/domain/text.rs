@@ -7,7 +7,7 @@
 //! parser decides between a single line ([`single_line`]: names, codes, references)
 //! and free text ([`free_text`]: comments, answers), which keeps tabs and line breaks.
 
-use crate::error::AppError;
+use super::error::Invalid;
 
 /// Whether `c` may appear in any client string: not NUL, not a control character
 /// other than tab, line feed or carriage return.
@@ -22,19 +22,19 @@ pub fn first_forbidden(s: &str) -> Option<char> {
 
 /// A trimmed single line of at most `max_chars` characters, with no control
 /// characters at all. Empty input is refused.
-pub fn single_line(field: &str, raw: &str, max_chars: usize) -> Result<String, AppError> {
+pub fn single_line(field: &str, raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
+        return Err(Invalid::field(field, "must not be empty"));
     }
     if s.chars().any(char::is_control) {
-        return Err(AppError::bad_input(
+        return Err(Invalid::field(
             field,
             "must be a single line without control characters",
         ));
     }
     if s.chars().count() > max_chars {
-        return Err(AppError::bad_input(
+        return Err(Invalid::field(
             field,
             format!("must be at most {max_chars} characters"),
         ));
@@ -44,16 +44,16 @@ pub fn single_line(field: &str, raw: &str, max_chars: usize) -> Result<String, A
 
 /// Trimmed free text of at most `max_chars` characters: tabs and line breaks are
 /// kept (`\r\n` becomes `\n`), every other control character is refused.
-pub fn free_text(field: &str, raw: &str, max_chars: usize) -> Result<String, AppError> {
+pub fn free_text(field: &str, raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let s = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(AppError::bad_input(
+        return Err(Invalid::field(
             field,
             "must not contain control characters other than tabs and line breaks",
         ));
     }
     if s.chars().count() > max_chars {
-        return Err(AppError::bad_input(
+        return Err(Invalid::field(
             field,
             format!("must be at most {max_chars} characters"),
         ));

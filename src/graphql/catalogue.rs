@@ -3,6 +3,7 @@
 use super::common::{
     LocalizedTextInput, LocalizedTextObject, connection_type, ctx, mirror_enum, page, parse_id,
 };
+use super::vocab::Channel;
 use crate::error::AppResult;
 use crate::services::catalogue::{
     self as cat, NewService, NewServicePoint, ServiceChanges, ServiceFilter, ServicePointChanges,
@@ -40,20 +41,6 @@ mirror_enum!(
         LocalUnit,
         /// Any other public service provider.
         Other,
-    }
-);
-
-mirror_enum!(
-    /// How a service is delivered.
-    Channel => crate::domain::catalogue::Channel {
-        /// Online (e-Mongolia, an agency portal).
-        Online,
-        /// In person at a counter.
-        InPerson,
-        /// By phone.
-        Phone,
-        /// At a self-service kiosk.
-        Kiosk,
     }
 );
 

@@ -31,7 +31,7 @@ pub fn parse_ids(field: &str, ids: &[ID]) -> AppResult<Vec<Uuid>> {
 
 /// A page request from `first` / `after`.
 pub fn page(first: Option<i32>, after: Option<String>) -> AppResult<PageRequest> {
-    PageRequest::parse(first, after.as_deref())
+    Ok(PageRequest::parse(first, after.as_deref())?)
 }
 
 /// Where a page sits in the whole list.
@@ -171,7 +171,7 @@ pub struct LocalizedTextInput {
 impl LocalizedTextInput {
     /// Parses into a domain text, each translation at most `max_chars`.
     pub fn parse(self, field: &str, max_chars: usize) -> AppResult<LocalizedText> {
-        LocalizedText::parse(
+        Ok(LocalizedText::parse(
             field,
             [
                 (Locale::Mn, Some(self.mn)),
@@ -180,7 +180,7 @@ impl LocalizedTextInput {
                 (Locale::Kk, self.kk),
             ],
             max_chars,
-        )
+        )?)
     }
 }
 

@@ -1,8 +1,8 @@
 //! Invitations (integrations), the public invitation view and submitting responses.
 
-use super::catalogue::Channel;
 use super::common::{Date, ctx, parse_id};
 use super::surveys::{QuestionType, ShowIf};
+use super::vocab::Channel;
 use crate::domain::Locale;
 use crate::domain::survey::Answer;
 use crate::services::invitations::{self as inv, IssueInput, Issued};

@@ -14,5 +14,6 @@ pub mod responses;
 pub mod schema;
 pub mod surveys;
 pub mod users;
+pub mod vocab;
 
 pub use schema::{SanalSchema, build_schema, sdl};

@@ -78,8 +78,8 @@ pub struct PeriodInput {
 impl PeriodInput {
     fn parse(self) -> AppResult<Period> {
         match (self.kind, self.start, self.from, self.to) {
-            (Some(k), Some(s), None, None) => Period::calendar(k.into(), s.0),
-            (None, None, Some(f), Some(t)) => Period::custom(f.0, t.0),
+            (Some(k), Some(s), None, None) => Ok(Period::calendar(k.into(), s.0)?),
+            (None, None, Some(f), Some(t)) => Ok(Period::custom(f.0, t.0)?),
             _ => Err(AppError::bad_input(
                 "period",
                 "give {kind, start} or {from, to}",

@@ -1,7 +1,7 @@
 //! Reading responses and follow-up contacts (institution users).
 
-use super::catalogue::Channel;
 use super::common::{Date, connection_type, ctx, page, parse_id};
+use super::vocab::Channel;
 use crate::services::responses::{self as resp, FollowUpView, ResponseFilter, ResponseView};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 

@@ -538,7 +538,7 @@ pub struct SurveyAssignment {
     /// Service.
     pub service_id: ID,
     /// Channel, or null for every channel without its own assignment.
-    pub channel: Option<super::catalogue::Channel>,
+    pub channel: Option<super::vocab::Channel>,
     /// The version used.
     pub survey_version_id: ID,
     /// When assigned.
@@ -801,7 +801,7 @@ impl SurveyMutation {
         c: &Context<'_>,
         service_id: ID,
         survey_version_id: ID,
-        channel: Option<super::catalogue::Channel>,
+        channel: Option<super::vocab::Channel>,
     ) -> Result<SurveyAssignment> {
         let (state, actor) = ctx(c)?;
         let a = svc::assign_survey(

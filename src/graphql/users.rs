@@ -115,6 +115,7 @@ fn parse_assignments(list: Vec<RoleAssignmentInput>) -> AppResult<Vec<Assignment
                     .map(|i| parse_id("ngoId", i))
                     .transpose()?,
             )
+            .map_err(Into::into)
         })
         .collect()
 }

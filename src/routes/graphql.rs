@@ -2,9 +2,9 @@
 //! credentials resolved to an [`Actor`](crate::auth::Actor) before execution.
 //! `GET /graphql` serves GraphiQL outside production mode; GET never executes.
 
-use crate::auth::actor;
 use crate::error::AppError;
 use crate::graphql::SanalSchema;
+use crate::services::actors;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
@@ -150,7 +150,7 @@ pub async fn post(
             );
         }
     };
-    let actor = match actor::resolve(
+    let actor = match actors::resolve(
         &state,
         header(&req, AUTHORIZATION),
         header(&req, "x-api-key"),

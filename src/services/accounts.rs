@@ -8,9 +8,10 @@
 //! at once.
 
 use super::audit::{self, Event};
+use super::sessions::{create_session, issue_refresh, revoke_session, revoke_user_sessions};
 use super::users::{self, UserView};
 use crate::auth::Actor;
-use crate::auth::secrets::{random_token, sha256_hex};
+use crate::auth::secrets::sha256_hex;
 use crate::authz;
 use crate::domain::Email;
 use crate::domain::password::NewPassword;
@@ -19,11 +20,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use entity::{refresh_token, session, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use uuid::Uuid;
 
 /// Tokens handed to a client after sign-in or refresh.
 #[derive(Debug, Clone)]
@@ -113,84 +111,6 @@ pub async fn login(
         refresh_token_expires_at: refresh_exp,
         user: view,
     })
-}
-
-async fn create_session(
-    conn: &impl ConnectionTrait,
-    state: &AppState,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<(Uuid, String, DateTime<Utc>)> {
-    let session_id = super::new_id();
-    let expires = now + Duration::seconds(state.config.refresh_token_ttl_secs);
-    session::ActiveModel {
-        id: Set(session_id),
-        user_id: Set(user_id),
-        created_at: Set(now),
-        expires_at: Set(expires),
-        revoked_at: Set(None),
-        revoked_reason: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    let token = issue_refresh(conn, session_id, expires, now).await?;
-    Ok((session_id, token, expires))
-}
-
-async fn issue_refresh(
-    conn: &impl ConnectionTrait,
-    session_id: Uuid,
-    expires: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> AppResult<String> {
-    let token = format!("rt_{}", random_token(32));
-    refresh_token::ActiveModel {
-        id: Set(super::new_id()),
-        session_id: Set(session_id),
-        token_hash: Set(sha256_hex(&token)),
-        created_at: Set(now),
-        expires_at: Set(expires),
-        used_at: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    Ok(token)
-}
-
-async fn revoke_session(
-    conn: &impl ConnectionTrait,
-    session_id: Uuid,
-    now: DateTime<Utc>,
-    reason: &str,
-) -> AppResult<()> {
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(session::Column::RevokedReason, Expr::value(reason))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Revokes every session of a user except `keep` (password change, disabling).
-pub async fn revoke_user_sessions(
-    conn: &impl ConnectionTrait,
-    user_id: Uuid,
-    keep: Option<Uuid>,
-    now: DateTime<Utc>,
-    reason: &str,
-) -> AppResult<()> {
-    let mut q = session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(session::Column::RevokedReason, Expr::value(reason))
-        .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::RevokedAt.is_null());
-    if let Some(k) = keep {
-        q = q.filter(session::Column::Id.ne(k));
-    }
-    q.exec(conn).await?;
-    Ok(())
 }
 
 /// Exchanges a refresh token for new tokens (rotation; see the module docs).

@@ -44,11 +44,11 @@ pub struct DemoSummary {
 pub const DEMO_PASSWORD: &str = "tsagaan-sar-demo-2026";
 
 fn t(mn: &str, en: &str) -> AppResult<LocalizedText> {
-    LocalizedText::parse(
+    Ok(LocalizedText::parse(
         "name",
         [(Locale::Mn, Some(mn.into())), (Locale::En, Some(en.into()))],
         300,
-    )
+    )?)
 }
 
 struct Agency {

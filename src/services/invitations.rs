@@ -11,7 +11,7 @@
 
 use super::surveys::{invitation_settings, version_for};
 use crate::auth::Actor;
-use crate::auth::secrets::{hex, hmac_sha256, sha256_hex};
+use crate::auth::secrets::{hex, hmac_sha256, purpose_key, sha256_hex};
 use crate::authz;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
@@ -64,13 +64,19 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// The token of an invitation: HMAC of its id under a server key.
 pub fn derive_token(state: &AppState, id: Uuid) -> String {
-    let mac = hmac_sha256(&state.config.purpose_key("invitation-token"), id.as_bytes());
+    let mac = hmac_sha256(
+        &purpose_key(state.config.hmac_root(), "invitation-token"),
+        id.as_bytes(),
+    );
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
 }
 
 /// The short code of an invitation: 40 bits of another HMAC, Crockford base32.
 pub fn derive_code(state: &AppState, id: Uuid) -> String {
-    let mac = hmac_sha256(&state.config.purpose_key("invitation-code"), id.as_bytes());
+    let mac = hmac_sha256(
+        &purpose_key(state.config.hmac_root(), "invitation-code"),
+        id.as_bytes(),
+    );
     let mut bits: u64 = 0;
     for b in &mac[..5] {
         bits = (bits << 8) | u64::from(*b);
@@ -112,14 +118,14 @@ fn respondent_hmac(state: &AppState, raw: &str) -> AppResult<String> {
         ));
     }
     Ok(hex(&hmac_sha256(
-        &state.config.purpose_key("respondent"),
+        &purpose_key(state.config.hmac_root(), "respondent"),
         norm.as_bytes(),
     )))
 }
 
 fn sampled(state: &AppState, service_id: Uuid, transaction_ref: &str, rate: f64) -> bool {
     let mac = hmac_sha256(
-        &state.config.purpose_key("sampling"),
+        &purpose_key(state.config.hmac_root(), "sampling"),
         format!("{service_id}:{transaction_ref}").as_bytes(),
     );
     let x = u32::from_be_bytes([mac[0], mac[1], mac[2], mac[3]]);

@@ -3,6 +3,8 @@
 //! [`authz`](crate::authz)); runs its own transaction; returns domain types.
 
 pub mod accounts;
+pub mod actors;
+pub(crate) mod answers;
 pub mod api_keys;
 pub mod audit;
 pub mod bootstrap;
@@ -15,6 +17,7 @@ pub mod regions;
 pub mod reports;
 pub mod responses;
 pub mod rollups;
+pub mod sessions;
 pub mod surveys;
 pub mod users;
 

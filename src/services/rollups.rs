@@ -380,7 +380,7 @@ pub async fn rebuild_unchecked(
             answers
                 .entry(a.response_id)
                 .or_default()
-                .push(super::responses::stored_answer(a));
+                .push(crate::services::answers::stored_answer(a));
         }
         let mut inc = Increments::default();
         for r in &batch {

@@ -1,9 +1,9 @@
 //! Users and their role assignments.
 
-use super::accounts::revoke_user_sessions;
+use super::actors::load_assignments;
 use super::audit::{self, Event};
+use super::sessions::revoke_user_sessions;
 use crate::auth::Actor;
-use crate::auth::actor::load_assignments;
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::password::NewPassword;
 use crate::domain::role::{Assignment, Role};

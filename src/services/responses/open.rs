@@ -1,0 +1,270 @@
+//! The open channel: QR posters and kiosks at a service point, rate-limited and
+//! reported apart from invited responses.
+
+use super::{
+    Ack, NewResponse, answer_errors, check_guessing, missed, names, store_response, submission_hash,
+};
+use crate::auth::Actor;
+use crate::auth::secrets::{random_token, sha256_hex};
+use crate::authz::{self, Action};
+use crate::domain::catalogue::Channel;
+use crate::domain::survey::{Answer, validate_answers};
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{self, Event};
+use crate::services::invitations::local_date;
+use crate::services::surveys::{pick_locale, version_for, version_unchecked};
+use crate::state::AppState;
+use entity::{kiosk_device, open_channel, service, service_point};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// The open channel of a service point: its QR-poster code and service.
+#[derive(Debug, Clone)]
+pub struct OpenChannelView {
+    /// Service point.
+    pub service_point_id: Uuid,
+    /// Code printed on the poster.
+    pub code: String,
+    /// Service asked about.
+    pub service_id: Uuid,
+}
+
+async fn managed_point(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    point_id: Uuid,
+) -> AppResult<service_point::Model> {
+    let scope = authz::scope(actor, Action::ManageSurveys)?;
+    let p = service_point::Entity::find_by_id(point_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(conn, p.institution_id).await?;
+    Ok(p)
+}
+
+/// Opens (or re-targets) a service point's open channel; the code stays once made.
+pub async fn enable_open_channel(
+    state: &AppState,
+    actor: &Actor,
+    point_id: Uuid,
+    service_id: Uuid,
+) -> AppResult<OpenChannelView> {
+    let scope = authz::scope(actor, Action::ManageSurveys)?;
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    managed_point(&*txn, actor, point_id).await?;
+    let svc = service::Entity::find_by_id(service_id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(&*txn, svc.institution_id).await?;
+    let code = match open_channel::Entity::find_by_id(point_id)
+        .one(&*txn)
+        .await?
+    {
+        Some(o) => o.code,
+        None => random_token(8).replace(['-', '_'], "x"),
+    };
+    open_channel::Entity::delete_by_id(point_id)
+        .exec(&*txn)
+        .await?;
+    open_channel::Entity::insert(open_channel::ActiveModel {
+        service_point_id: Set(point_id),
+        code: Set(code.clone()),
+        service_id: Set(service_id),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&*txn)
+    .await?;
+    audit::record(
+        &*txn,
+        actor,
+        now,
+        Event {
+            action: "OPEN_CHANNEL_ENABLED",
+            target: Some(("SERVICE_POINT", point_id)),
+            details: json!({ "serviceId": service_id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(OpenChannelView {
+        service_point_id: point_id,
+        code,
+        service_id,
+    })
+}
+
+/// A kiosk device; its key is shown once.
+#[derive(Debug, Clone)]
+pub struct KioskView {
+    /// Id.
+    pub id: Uuid,
+    /// Service point.
+    pub service_point_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// The device key (only when just created).
+    pub device_key: Option<String>,
+}
+
+/// Registers a kiosk at a service point.
+pub async fn create_kiosk(
+    state: &AppState,
+    actor: &Actor,
+    point_id: Uuid,
+    name: &str,
+) -> AppResult<KioskView> {
+    let name = crate::domain::text::single_line("name", name, 200)?;
+    let name = name.as_str();
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    managed_point(&*txn, actor, point_id).await?;
+    let key = format!("kd_{}", random_token(32));
+    let id = crate::services::new_id();
+    kiosk_device::ActiveModel {
+        id: Set(id),
+        service_point_id: Set(point_id),
+        name: Set(name.to_owned()),
+        key_hash: Set(sha256_hex(&key)),
+        created_at: Set(now),
+        revoked_at: Set(None),
+    }
+    .insert(&*txn)
+    .await?;
+    audit::record(
+        &*txn,
+        actor,
+        now,
+        Event {
+            action: "KIOSK_CREATED",
+            target: Some(("KIOSK", id)),
+            details: json!({ "servicePointId": point_id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(KioskView {
+        id,
+        service_point_id: point_id,
+        name: name.to_owned(),
+        device_key: Some(key),
+    })
+}
+
+/// An open-channel response (QR poster on a phone, or a kiosk).
+#[derive(Debug, Clone)]
+pub struct OpenInput {
+    /// The poster code of the service point.
+    pub point_code: String,
+    /// A kiosk's device key, when sent from a kiosk.
+    pub device_key: Option<String>,
+    /// Answers.
+    pub answers: Vec<Answer>,
+    /// Locale.
+    pub locale: Option<String>,
+    /// Client-generated id: a retry within 10 minutes is acknowledged, not stored twice.
+    pub client_submission_id: Option<String>,
+}
+
+/// Stores an open-channel response: origin `OPEN`, dated the day it is given,
+/// rate-limited per phone client (per point) and per kiosk.
+pub async fn submit_open_response(
+    state: &AppState,
+    actor: &Actor,
+    input: OpenInput,
+) -> AppResult<Ack> {
+    let now = state.clock.now();
+    let cfg = &state.config;
+    authz::refuse_integrations(actor)?;
+    check_guessing(state, actor)?;
+    let code = input.point_code.trim();
+    if code.is_empty() || code.len() > 40 {
+        return Err(missed(state, actor));
+    }
+    let conn = state.db.conn();
+    let Some(oc) = open_channel::Entity::find()
+        .filter(open_channel::Column::Code.eq(code))
+        .one(conn)
+        .await?
+    else {
+        return Err(missed(state, actor));
+    };
+    let (svc, _, _) = names(conn, oc.service_id).await?;
+    authz::may_answer(conn, actor, svc.institution_id).await?;
+    let (channel, limit_key, limit, window) = match input.device_key.as_deref() {
+        Some(k) => {
+            let device = kiosk_device::Entity::find()
+                .filter(kiosk_device::Column::KeyHash.eq(sha256_hex(k.trim())))
+                .filter(kiosk_device::Column::RevokedAt.is_null())
+                .one(conn)
+                .await?
+                .filter(|d| d.service_point_id == oc.service_point_id)
+                .ok_or_else(|| AppError::unauthenticated("unknown kiosk device key"))?;
+            (
+                Channel::Kiosk,
+                format!("open:kiosk:{}", device.id),
+                cfg.open_responses_per_kiosk,
+                60,
+            )
+        }
+        None => (
+            Channel::InPerson,
+            format!(
+                "open:client:{}:{}",
+                actor.client_ip.as_deref().unwrap_or("-"),
+                oc.service_point_id
+            ),
+            cfg.open_responses_per_client,
+            3600,
+        ),
+    };
+    let version_id = version_for(conn, oc.service_id, channel)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "pointCode",
+                "no survey is assigned for this point's service",
+            )
+        })?;
+    let version = version_unchecked(conn, version_id).await?;
+    let locale = pick_locale(input.locale.as_deref());
+    let ack = Ack {
+        thank_you: version.content.thank_you.get(locale).to_owned(),
+    };
+    let dedupe =
+        submission_hash(&input.client_submission_id)?.map(|h| format!("open:seen:{limit_key}:{h}"));
+    if let Some(d) = &dedupe
+        && state.limiter.check(d, 1, now).is_err()
+    {
+        return Ok(ack);
+    }
+    let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
+    state.limiter.hit_checked(&limit_key, limit, window, now)?;
+    let txn = state.db.begin_write().await?;
+    store_response(
+        &*txn,
+        NewResponse {
+            version_id,
+            service_id: oc.service_id,
+            point_id: oc.service_point_id,
+            institution_id: svc.institution_id,
+            channel: channel.as_str(),
+            origin: "OPEN",
+            locale,
+            date: local_date(state, now),
+            answers: &answers,
+            follow_up: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    if let Some(d) = &dedupe {
+        state.limiter.hit(d, 600, now);
+    }
+    Ok(ack)
+}

@@ -1,0 +1,202 @@
+//! What institution users read: responses (reading comments is audited) and the
+//! follow-up contacts respondents agreed to leave.
+
+use crate::auth::Actor;
+use crate::authz::{self, Action};
+use crate::domain::catalogue::Channel;
+use crate::domain::survey::Answer;
+use crate::domain::{Page, PageRequest};
+use crate::error::AppResult;
+use crate::services::audit::{self, Event};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use entity::{follow_up, response, response_answer};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use uuid::Uuid;
+
+/// A stored response as institution users read it.
+#[derive(Debug, Clone)]
+pub struct ResponseView {
+    /// Random id.
+    pub id: Uuid,
+    /// Survey version answered.
+    pub survey_version_id: Uuid,
+    /// Service.
+    pub service_id: Uuid,
+    /// Service point.
+    pub service_point_id: Uuid,
+    /// Channel.
+    pub channel: String,
+    /// `INVITED` or `OPEN`.
+    pub origin: String,
+    /// Locale answered in.
+    pub locale: String,
+    /// Local date of the delivery (open channel: of the response).
+    pub date: NaiveDate,
+    /// Answers.
+    pub answers: Vec<Answer>,
+}
+
+/// Filters of [`list_responses`].
+#[derive(Debug, Clone, Default)]
+pub struct ResponseFilter {
+    /// Institution (with its subtree).
+    pub institution_id: Option<Uuid>,
+    /// Service.
+    pub service_id: Option<Uuid>,
+    /// Service point.
+    pub service_point_id: Option<Uuid>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// `INVITED` or `OPEN`.
+    pub origin: Option<String>,
+    /// From this date (inclusive).
+    pub from: Option<NaiveDate>,
+    /// To this date (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Only responses whose answer to this question…
+    pub question_key: Option<String>,
+    /// …has this value.
+    pub value: Option<i32>,
+}
+
+/// Responses of the caller's institutions (ADMIN, SUPERVISOR: all). Reading free
+/// text (comments) is audit-logged.
+pub async fn list_responses(
+    state: &AppState,
+    actor: &Actor,
+    f: ResponseFilter,
+    page: PageRequest,
+) -> AppResult<Page<ResponseView>> {
+    let scope = authz::scope(actor, Action::ReadResults)?;
+    let conn = state.db.conn();
+    let mut q = response::Entity::find().filter(scope.condition(response::Column::InstitutionId));
+    if let Some(i) = f.institution_id {
+        q = q.filter(
+            authz::InstitutionScope::Subtrees(vec![i]).condition(response::Column::InstitutionId),
+        );
+    }
+    if let Some(s) = f.service_id {
+        q = q.filter(response::Column::ServiceId.eq(s));
+    }
+    if let Some(p) = f.service_point_id {
+        q = q.filter(response::Column::ServicePointId.eq(p));
+    }
+    if let Some(c) = f.channel {
+        q = q.filter(response::Column::Channel.eq(c.as_str()));
+    }
+    if let Some(o) = &f.origin {
+        q = q.filter(response::Column::Origin.eq(o.clone()));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(response::Column::ResponseDate.gte(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(response::Column::ResponseDate.lte(d));
+    }
+    if let Some(k) = &f.question_key {
+        let mut sub = Query::select();
+        sub.column(response_answer::Column::ResponseId)
+            .from(response_answer::Entity)
+            .and_where(Expr::col(response_answer::Column::QuestionKey).eq(k.clone()));
+        if let Some(v) = f.value {
+            sub.and_where(Expr::col(response_answer::Column::Value).eq(v));
+        }
+        q = q.filter(response::Column::Id.in_subquery(sub.to_owned()));
+    }
+    let page = crate::services::fetch_page(conn, q, response::Column::Id, page).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+    let answers = response_answer::Entity::find()
+        .filter(response_answer::Column::ResponseId.is_in(ids.clone()))
+        .all(conn)
+        .await?;
+    let mut by_id: std::collections::HashMap<Uuid, Vec<Answer>> = std::collections::HashMap::new();
+    let mut with_text = 0usize;
+    for a in answers {
+        if a.text.is_some() {
+            with_text += 1;
+        }
+        by_id
+            .entry(a.response_id)
+            .or_default()
+            .push(crate::services::answers::stored_answer(a));
+    }
+    if with_text > 0 {
+        let now = state.clock.now();
+        let txn = state.db.begin_write().await?;
+        audit::record(
+            &*txn,
+            actor,
+            now,
+            Event {
+                action: "RESPONSE_COMMENTS_READ",
+                target: None,
+                details: json!({ "responses": ids.len(), "texts": with_text }),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    Ok(page.map(|r| ResponseView {
+        answers: by_id.remove(&r.id).unwrap_or_default(),
+        id: r.id,
+        survey_version_id: r.survey_version_id,
+        service_id: r.service_id,
+        service_point_id: r.service_point_id,
+        channel: r.channel,
+        origin: r.origin,
+        locale: r.locale,
+        date: r.response_date,
+    }))
+}
+
+/// A follow-up request, as managers see it.
+#[derive(Debug, Clone)]
+pub struct FollowUpView {
+    /// Id.
+    pub id: Uuid,
+    /// The response it is about.
+    pub response_id: Uuid,
+    /// Service.
+    pub service_id: Uuid,
+    /// Phone or e-mail.
+    pub contact: String,
+    /// Date left.
+    pub date: NaiveDate,
+}
+
+/// Follow-up contacts of the caller's institutions (managers; reads are audited).
+pub async fn list_follow_ups(
+    state: &AppState,
+    actor: &Actor,
+    page: PageRequest,
+) -> AppResult<Page<FollowUpView>> {
+    let scope = authz::scope(actor, Action::ReadFollowUps)?;
+    let q = follow_up::Entity::find().filter(scope.condition(follow_up::Column::InstitutionId));
+    let page = crate::services::fetch_page(state.db.conn(), q, follow_up::Column::Id, page).await?;
+    if !page.items.is_empty() {
+        let now = state.clock.now();
+        let txn = state.db.begin_write().await?;
+        audit::record(
+            &*txn,
+            actor,
+            now,
+            Event {
+                action: "FOLLOW_UPS_READ",
+                target: None,
+                details: json!({ "count": page.items.len() }),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    Ok(page.map(|f| FollowUpView {
+        id: f.id,
+        response_id: f.response_id,
+        service_id: f.service_id,
+        contact: f.contact,
+        date: f.created_date,
+    }))
+}
