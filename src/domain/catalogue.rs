@@ -1,22 +1,7 @@
 //! Catalogue vocabulary: institution kinds, channels, service point kinds, codes.
 
 use super::error::Invalid;
-
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vm])* $v),+ }
-        impl $name {
-            /// Every variant.
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            /// Stable storage / API name.
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
-            /// Parses the stable name.
-            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some($name::$v),)+ _ => None } }
-        }
-    };
-}
+use super::vocab::string_enum;
 
 string_enum!(
     /// What kind of body an institution is.

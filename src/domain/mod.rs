@@ -14,6 +14,7 @@ pub mod role;
 pub mod survey;
 pub mod templates;
 pub mod text;
+pub mod vocab;
 
 pub use email::Email;
 pub use error::{Invalid, InvalidField, Parsed};

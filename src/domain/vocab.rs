@@ -1,0 +1,137 @@
+//! The vocabulary stored and spoken by Sanal: statuses, kinds and origins as enums
+//! with one stable name each (`as_str` / `parse`), so no code compares strings.
+
+/// Declares an enum with stable names for storage and the API.
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl $name {
+            /// Every variant.
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            /// Stable storage / API name.
+            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
+            /// Parses the stable name.
+            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some($name::$v),)+ _ => None } }
+        }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown {}: {s}", stringify!($name))))
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// Lifecycle of a survey.
+    SurveyStatus {
+        /// Never published.
+        Draft = "DRAFT",
+        /// Has a published version and may be assigned.
+        Published = "PUBLISHED",
+        /// No new use.
+        Archived = "ARCHIVED",
+    }
+);
+
+string_enum!(
+    /// Whether a survey version is still being edited or frozen.
+    VersionStatus {
+        /// Being edited.
+        Draft = "DRAFT",
+        /// Frozen: immutable, may be assigned.
+        Published = "PUBLISHED",
+    }
+);
+
+string_enum!(
+    /// Lifecycle of a conclusion.
+    ConclusionStatus {
+        /// Made by the system; the institution may comment; may be regenerated.
+        Draft = "DRAFT",
+        /// Published by a supervisor: never changes again.
+        Published = "PUBLISHED",
+    }
+);
+
+string_enum!(
+    /// What a conclusion is about.
+    ScopeKind {
+        /// An institution with everything below it.
+        Institution = "INSTITUTION",
+        /// One service.
+        Service = "SERVICE",
+    }
+);
+
+string_enum!(
+    /// How a response came: answering an invitation, or the open channel.
+    Origin {
+        /// Answer to an invitation sent after a delivered service.
+        Invited = "INVITED",
+        /// QR poster or kiosk.
+        Open = "OPEN",
+    }
+);
+
+string_enum!(
+    /// Which responses a figure counts.
+    FigureOrigin {
+        /// Answers to invitations.
+        Invited = "INVITED",
+        /// Open channel (posters, kiosks).
+        Open = "OPEN",
+        /// Both together.
+        Combined = "COMBINED",
+    }
+);
+
+impl From<Origin> for FigureOrigin {
+    fn from(o: Origin) -> Self {
+        match o {
+            Origin::Invited => Self::Invited,
+            Origin::Open => Self::Open,
+        }
+    }
+}
+
+string_enum!(
+    /// What a finding of a conclusion says.
+    FindingKind {
+        /// A driver's top-box share is below the floor.
+        LowDriver = "LOW_DRIVER",
+        /// An SKM element's mean is below the floor.
+        LowSkmElement = "LOW_SKM_ELEMENT",
+        /// A driver's top-box share dropped significantly against the previous period.
+        SignificantDrop = "SIGNIFICANT_DROP",
+        /// The response rate is below the floor.
+        LowResponseRate = "LOW_RESPONSE_RATE",
+        /// Invitations went out and nobody answered.
+        InvitationsWithoutResponses = "INVITATIONS_WITHOUT_RESPONSES",
+        /// Some figures rest on fewer answers than the publication threshold.
+        LowConfidence = "LOW_CONFIDENCE",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_back_and_serializes_as_itself() {
+        for k in FindingKind::ALL {
+            assert_eq!(FindingKind::parse(k.as_str()), Some(*k));
+            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::json!(k.as_str())));
+        }
+        assert_eq!(ConclusionStatus::parse("draft"), None);
+        assert!(serde_json::from_str::<Origin>("\"KIOSK\"").is_err());
+    }
+}
