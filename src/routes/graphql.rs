@@ -1,6 +1,7 @@
 //! `POST /graphql`: JSON only, body ≤ 64 KiB, one operation per request (no batches),
 //! credentials resolved to an [`Actor`](crate::auth::Actor) before execution.
-//! `GET /graphql` serves GraphiQL outside production mode; GET never executes.
+//! `GET /graphql` serves GraphiQL outside production mode ([`super::graphiql`]);
+//! GET never executes.
 
 use crate::error::AppError;
 use crate::graphql::SanalSchema;
@@ -9,7 +10,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use futures_util::StreamExt;
 
 /// Largest request body accepted.
@@ -195,20 +195,6 @@ pub async fn post(
     let mut resp = schema.execute(request.data(actor)).await;
     add_missing_codes(&mut resp);
     HttpResponse::Ok().json(resp)
-}
-
-/// GraphiQL, outside production mode.
-pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
-    if state.config.production {
-        return error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "GraphiQL is off in production mode",
-        );
-    }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 /// Any other method.

@@ -1,5 +1,6 @@
-//! HTTP routes: `/graphql` and `/health/*`.
+//! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/` and `/health/*`.
 
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 
@@ -10,9 +11,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
             .route(web::post().to(graphql::post))
-            .route(web::get().to(graphql::graphiql))
+            .route(web::get().to(graphiql::page))
             .default_service(web::to(graphql::method_not_allowed)),
     )
+    .route("/graphiql/{key}/{file}", web::get().to(graphiql::asset))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready));
 }
