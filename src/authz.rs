@@ -126,7 +126,8 @@ pub fn key_scope(key: &KeyActor) -> InstitutionScope {
     InstitutionScope::Subtrees(key.institution_ids.clone())
 }
 
-fn subtree_ids(roots: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+/// The ids of `roots` and of every institution below them (a subquery).
+pub fn subtree_ids(roots: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(closure::Column::DescendantId)
         .from(closure::Entity)

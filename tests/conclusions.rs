@@ -8,7 +8,22 @@ use common::*;
 use serde_json::{Value, json};
 
 const CLOSE: &str = "mutation{ closePeriod(kind: MONTH, start: \"2026-11-01\"){ created regenerated revised unchanged } }";
-const LIST: &str = "query($f:ConclusionFilterInput){ conclusions(filter:$f){ edges { node { id scope scopeId revision status periodLabel contentHash institutionComment snapshot changes findings { id kind subject open } } } } }";
+const LIST: &str = "query($f:ConclusionFilterInput){ conclusions(filter:$f){ edges { node { id scope scopeId revision status periodLabel contentHash institutionComment snapshot changes figures { counts { responded } questions { questionKey figures { origin suppressed n lowConfidence } } } findings { id kind subject open detail { value n floor } } } } } }";
+
+/// The figure set of `origin` for question `key`, from the typed figures.
+fn figure<'a>(conclusion: &'a Value, key: &str, origin: &str) -> &'a Value {
+    conclusion["figures"]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["questionKey"] == key)
+        .unwrap()["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["origin"] == origin)
+        .unwrap()
+}
 
 async fn world_with_responses(happy: usize, unhappy: usize, open: usize) -> SurveyWorld {
     let w = SurveyWorld::new("FACES_3").await;
@@ -124,6 +139,7 @@ async fn a_period_is_closed_only_once_its_responses_are_complete_and_closing_is_
         (Some("DRAFT"), Some(1), Some("2026-11"))
     );
     assert_eq!(c["snapshot"]["counts"]["responded"], 12);
+    assert_eq!(c["figures"]["counts"]["responded"], 12);
     assert_eq!(c["contentHash"].as_str().unwrap().len(), 64);
 }
 
@@ -143,6 +159,9 @@ async fn a_low_driver_becomes_a_finding_with_a_stable_id() {
         .expect("a low driver finding");
     assert_eq!(low["subject"], "Overall");
     assert_eq!(low["open"], true);
+    assert_eq!(low["detail"]["n"], 12);
+    assert_eq!(low["detail"]["floor"], 0.6);
+    assert!((low["detail"]["value"].as_f64().unwrap() - 4.0 / 12.0).abs() < 1e-9);
     // A comment regenerates nothing; the finding keeps its id.
     w.app.ok(&manager, "mutation($id:ID!){ institutionComment(conclusionId:$id, comment:\"Дараалал багасгах арга хэмжээ авна.\"){ id } }", json!({ "id": c["id"] })).await;
     let again = service_conclusion(&w, &sup).await;
@@ -203,33 +222,40 @@ async fn drafts_are_private_and_published_conclusions_are_public_with_small_cell
         .await;
     assert_eq!(p["publishConclusion"]["status"], "PUBLISHED");
     let public = service_conclusion(&w, &Auth::None).await;
-    let figs = &public["snapshot"]["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["questionKey"] == "overall")
-        .unwrap()["figures"];
+    let withheld = |origin: &str| json!({ "origin": origin, "suppressed": true, "n": null, "lowConfidence": true });
     assert_eq!(
-        figs["OPEN"],
-        json!({ "suppressed": true }),
+        figure(&public, "overall", "OPEN"),
+        &withheld("OPEN"),
         "2 open answers are below the threshold"
     );
     assert_eq!(
-        figs["INVITED"],
-        json!({ "suppressed": true }),
+        figure(&public, "overall", "INVITED"),
+        &withheld("INVITED"),
         "…and the invited figure would reveal them by subtraction"
     );
-    assert_eq!(figs["COMBINED"]["n"], 14);
-    // The institution still sees its own figures, flagged.
-    let own = service_conclusion(&w, &staff).await;
-    let own_figs = &own["snapshot"]["questions"]
+    assert_eq!(figure(&public, "overall", "COMBINED")["n"], 14);
+    // The canonical JSON has the same shape and the same gaps.
+    let json_open = public["snapshot"]["questions"]
         .as_array()
         .unwrap()
         .iter()
         .find(|q| q["questionKey"] == "overall")
-        .unwrap()["figures"];
-    assert_eq!(own_figs["OPEN"]["lowConfidence"], true);
-    assert_eq!(own_figs["INVITED"]["n"], 12);
+        .unwrap()["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["origin"] == "OPEN")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (json_open["suppressed"].clone(), json_open["n"].clone()),
+        (json!(true), Value::Null)
+    );
+    // The institution still sees its own figures, flagged.
+    let own = service_conclusion(&w, &staff).await;
+    assert_eq!(figure(&own, "overall", "OPEN")["lowConfidence"], true);
+    assert_eq!(figure(&own, "overall", "OPEN")["suppressed"], false);
+    assert_eq!(figure(&own, "overall", "INVITED")["n"], 12);
     // Published means frozen.
     let again = w
         .app

@@ -73,7 +73,7 @@ impl Distribution {
 }
 
 /// A share k/n with its Wilson 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Share {
     /// Favourable answers.
     pub k: u64,
@@ -149,7 +149,7 @@ pub fn top_box(d: &Distribution, kind: ScaleKind) -> Option<Share> {
 }
 
 /// Net Promoter Score with its standard error and 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Nps {
     /// Answers.
     pub n: u64,
@@ -201,7 +201,7 @@ pub fn round_half_up(x: f64, decimals: i32) -> f64 {
 }
 
 /// SKM grade (PermenPANRB 14/2017), on the index rounded to two decimals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SkmGrade {
     /// ≥ 88.31: very good.
     A,
@@ -214,7 +214,7 @@ pub enum SkmGrade {
 }
 
 /// The SKM index of a scope.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SkmIndex {
     /// (sum of the nine element means / 9) × 25, rounded half-up to two decimals.
     pub index: f64,
@@ -255,7 +255,7 @@ pub fn suppressed(n: u64, threshold: u64) -> bool {
 }
 
 /// A test of change between two periods.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     /// Later minus earlier, in the figure's own unit.
     pub delta: f64,

@@ -2,9 +2,11 @@
 //! API — nothing here imports sea-orm, async-graphql or any module above (a test
 //! in `tests/layering.rs` keeps it so); errors are [`Invalid`].
 
+pub mod bucket;
 pub mod catalogue;
 pub mod email;
 pub mod error;
+pub mod figures;
 pub mod localized;
 pub mod metrics;
 pub mod page;

@@ -2,6 +2,7 @@
 //! reporting time zone, or a custom date range.
 
 use super::error::{Invalid, Parsed};
+use super::vocab::string_enum;
 use chrono::{Datelike, NaiveDate};
 
 /// Earliest date a client may give (reports, periods, delivered counts).
@@ -37,18 +38,19 @@ pub fn instant(
     }
 }
 
-/// Kinds of calendar period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PeriodKind {
-    /// A calendar month.
-    Month,
-    /// A calendar quarter (Jan, Apr, Jul, Oct).
-    Quarter,
-    /// A half-year (Jan, Jul).
-    HalfYear,
-    /// A calendar year.
-    Year,
-}
+string_enum!(
+    /// Kinds of calendar period.
+    PeriodKind {
+        /// A calendar month.
+        Month = "MONTH",
+        /// A calendar quarter (Jan, Apr, Jul, Oct).
+        Quarter = "QUARTER",
+        /// A half-year (Jan, Jul).
+        HalfYear = "HALF_YEAR",
+        /// A calendar year.
+        Year = "YEAR",
+    }
+);
 
 impl PeriodKind {
     fn months(self) -> u32 {

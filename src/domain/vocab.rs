@@ -129,7 +129,10 @@ mod tests {
     fn every_name_parses_back_and_serializes_as_itself() {
         for k in FindingKind::ALL {
             assert_eq!(FindingKind::parse(k.as_str()), Some(*k));
-            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::json!(k.as_str())));
+            assert_eq!(
+                serde_json::to_value(k).ok(),
+                Some(serde_json::json!(k.as_str()))
+            );
         }
         assert_eq!(ConclusionStatus::parse("draft"), None);
         assert!(serde_json::from_str::<Origin>("\"KIOSK\"").is_err());

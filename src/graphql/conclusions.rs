@@ -1,11 +1,13 @@
 //! Conclusions: closing periods, comments, publishing, public reading.
 
 use super::common::{Date, connection_type, ctx, page, parse_id};
-use super::reports::PeriodKind;
+use super::figures::{ConclusionFigures, FindingDetail};
+use super::vocab::{ConclusionScope, ConclusionStatus, FindingKind, PeriodKind};
+use crate::error::AppError;
 use crate::services::conclusions::{
     self as svc, CloseSummary, ConclusionFilter, ConclusionView, FindingView,
 };
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 connection_type!(
@@ -14,24 +16,6 @@ connection_type!(
     Conclusion,
     "conclusions"
 );
-
-/// Lifecycle of a conclusion.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ConclusionStatus {
-    /// Made by the system; the institution may comment; may be regenerated.
-    Draft,
-    /// Published by a supervisor; never changes (late data makes a new revision).
-    Published,
-}
-
-/// What a conclusion is about.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ConclusionScope {
-    /// An institution with its sub-institutions.
-    Institution,
-    /// One service.
-    Service,
-}
 
 /// Something a conclusion found automatically; improvement actions link to it.
 pub struct Finding(pub FindingView);
@@ -43,18 +27,17 @@ impl Finding {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// `LOW_DRIVER`, `LOW_SKM_ELEMENT`, `SIGNIFICANT_DROP`, `LOW_RESPONSE_RATE`,
-    /// `INVITATIONS_WITHOUT_RESPONSES` or `LOW_CONFIDENCE`.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    /// What it says.
+    async fn kind(&self) -> FindingKind {
+        self.0.kind.into()
     }
     /// What it is about: a driver, a question key, `responses` or `figures`.
     async fn subject(&self) -> &str {
         &self.0.subject
     }
     /// The figures behind it.
-    async fn detail(&self) -> Json<serde_json::Value> {
-        Json(self.0.detail.clone())
+    async fn detail(&self) -> FindingDetail {
+        self.0.detail.clone().into()
     }
     /// Whether it still awaits action.
     async fn open(&self) -> bool {
@@ -74,11 +57,7 @@ impl Conclusion {
     }
     /// Institution or service.
     async fn scope(&self) -> ConclusionScope {
-        if self.0.scope_kind == "SERVICE" {
-            ConclusionScope::Service
-        } else {
-            ConclusionScope::Institution
-        }
+        self.0.scope_kind.into()
     }
     /// Id of the institution or service.
     async fn scope_id(&self) -> ID {
@@ -106,17 +85,19 @@ impl Conclusion {
     }
     /// Draft or published.
     async fn status(&self) -> ConclusionStatus {
-        if self.0.status == "PUBLISHED" {
-            ConclusionStatus::Published
-        } else {
-            ConclusionStatus::Draft
-        }
+        self.0.status.into()
     }
-    /// The frozen figures: counts, response rate, per question and driver figures
-    /// by origin (INVITED, OPEN, COMBINED), SKM, previous period. Figures from too
-    /// few answers are `{suppressed: true}` for the public.
-    async fn snapshot(&self) -> Json<serde_json::Value> {
-        Json(self.0.content.clone())
+    /// The frozen figures, in the same shapes as `satisfactionReport`'s. For the
+    /// public, figures from too few answers (and their complements) are `suppressed`.
+    async fn figures(&self) -> ConclusionFigures {
+        self.0.content.clone().into()
+    }
+    /// The same figures as one JSON document: the canonical form that `contentHash`
+    /// certifies (with the comment), for archiving and verification.
+    async fn snapshot(&self) -> Result<Json<serde_json::Value>> {
+        Ok(Json(
+            serde_json::to_value(&self.0.content).map_err(AppError::internal)?,
+        ))
     }
     /// SHA-256 (hex) of the canonical content and the institution's comment.
     async fn content_hash(&self) -> &str {
@@ -127,8 +108,15 @@ impl Conclusion {
         self.0.institution_comment.as_deref()
     }
     /// What changed against the previous revision.
-    async fn changes(&self) -> Option<Json<serde_json::Value>> {
-        self.0.changes.clone().map(Json)
+    async fn changes(&self) -> Result<Option<Json<serde_json::Value>>> {
+        Ok(self
+            .0
+            .changes
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(AppError::internal)?
+            .map(Json))
     }
     /// Findings.
     async fn findings(&self) -> Vec<Finding> {
@@ -201,13 +189,7 @@ impl ConclusionQuery {
         let (state, actor) = ctx(c)?;
         let f = filter.unwrap_or_default();
         let filter = ConclusionFilter {
-            scope_kind: f.scope.map(|s| {
-                if s == ConclusionScope::Service {
-                    "SERVICE".into()
-                } else {
-                    "INSTITUTION".into()
-                }
-            }),
+            scope_kind: f.scope.map(Into::into),
             scope_id: f
                 .scope_id
                 .as_ref()
@@ -215,13 +197,7 @@ impl ConclusionQuery {
                 .transpose()?,
             period_kind: f.period_kind.map(Into::into),
             period_start: f.period_start.map(|d| d.0),
-            status: f.status.map(|s| {
-                if s == ConclusionStatus::Published {
-                    "PUBLISHED".into()
-                } else {
-                    "DRAFT".into()
-                }
-            }),
+            status: f.status.map(Into::into),
         };
         let p = svc::list(state, actor, filter, page(first, after)?).await?;
         Ok(ConclusionConnection::from_page(p, |c| c.id, Conclusion))

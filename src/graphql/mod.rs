@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod common;
 pub mod conclusions;
+pub mod figures;
 pub mod guard;
 pub mod invitations;
 pub mod reports;

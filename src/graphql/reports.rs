@@ -1,11 +1,12 @@
 //! Satisfaction reports and series, and rebuilding rollups.
 
 use super::common::{Date, LocalizedTextObject, ctx, parse_id};
+use super::figures::{DriverFigures, FigureSet, ReportCounts, ShareFigure, SkmFigure, figure_sets};
 use super::surveys::{Driver, QuestionType};
-use crate::domain::metrics::{Change, Nps, Share, SkmGrade as DomGrade};
-use crate::domain::period::{Period, PeriodKind as DomKind};
+pub use super::vocab::PeriodKind;
+use crate::domain::period::Period;
 use crate::error::{AppError, AppResult};
-use crate::services::reports::{self as rep, Figures, Origin, Report, ReportScope};
+use crate::services::reports::{self as rep, Report, ReportScope};
 use crate::services::rollups;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
@@ -36,30 +37,6 @@ pub struct ReportScopeInput {
     /// INSTITUTION: include everything below it (default true).
     #[graphql(default = true)]
     pub include_sub_institutions: bool,
-}
-
-/// Calendar period kinds (in the reporting time zone).
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum PeriodKind {
-    /// A month.
-    Month,
-    /// A quarter (starting Jan, Apr, Jul or Oct 1).
-    Quarter,
-    /// A half-year (starting Jan or Jul 1).
-    HalfYear,
-    /// A year.
-    Year,
-}
-
-impl From<PeriodKind> for DomKind {
-    fn from(k: PeriodKind) -> Self {
-        match k {
-            PeriodKind::Month => Self::Month,
-            PeriodKind::Quarter => Self::Quarter,
-            PeriodKind::HalfYear => Self::HalfYear,
-            PeriodKind::Year => Self::Year,
-        }
-    }
 }
 
 /// A period: `{kind, start}` for a calendar period, or `{from, to}` for a custom range.
@@ -115,231 +92,6 @@ impl ReportScopeInput {
     }
 }
 
-/// A share k/n with its Wilson 95% interval (fractions in [0, 1]).
-#[derive(SimpleObject)]
-pub struct ShareFigure {
-    /// Favourable count.
-    pub k: i64,
-    /// Denominator ("not applicable" excluded).
-    pub n: i64,
-    /// k / n.
-    pub value: f64,
-    /// Lower bound of the 95% interval.
-    pub low: f64,
-    /// Upper bound of the 95% interval.
-    pub high: f64,
-}
-
-impl From<Share> for ShareFigure {
-    fn from(s: Share) -> Self {
-        Self {
-            k: s.k as i64,
-            n: s.n as i64,
-            value: s.value,
-            low: s.low,
-            high: s.high,
-        }
-    }
-}
-
-/// Net Promoter Score with its standard error and 95% interval (−100…100).
-#[derive(SimpleObject)]
-pub struct NpsFigure {
-    /// Answers.
-    pub n: i64,
-    /// % promoters − % detractors.
-    pub score: f64,
-    /// Share of promoters (9–10).
-    pub promoters: f64,
-    /// Share of detractors (0–6).
-    pub detractors: f64,
-    /// Standard error, in points.
-    pub se: f64,
-    /// Lower bound of the 95% interval.
-    pub low: f64,
-    /// Upper bound of the 95% interval.
-    pub high: f64,
-}
-
-impl From<Nps> for NpsFigure {
-    fn from(n: Nps) -> Self {
-        Self {
-            n: n.n as i64,
-            score: n.score,
-            promoters: n.promoters,
-            detractors: n.detractors,
-            se: n.se,
-            low: n.low,
-            high: n.high,
-        }
-    }
-}
-
-/// Change against the previous period, tested at 95%.
-#[derive(SimpleObject)]
-pub struct ChangeFigure {
-    /// This period minus the previous, in the figure's unit.
-    pub delta: f64,
-    /// Test statistic.
-    pub z: f64,
-    /// |z| ≥ 1.96.
-    pub significant: bool,
-}
-
-impl From<Change> for ChangeFigure {
-    fn from(c: Change) -> Self {
-        Self {
-            delta: c.delta,
-            z: c.z,
-            significant: c.significant,
-        }
-    }
-}
-
-/// Which responses a set of figures counts.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum FigureOrigin {
-    /// Answers to invitations.
-    Invited,
-    /// Open channel (posters, kiosks).
-    Open,
-    /// Both together.
-    Combined,
-}
-
-impl From<Origin> for FigureOrigin {
-    fn from(o: Origin) -> Self {
-        match o {
-            Origin::Invited => Self::Invited,
-            Origin::Open => Self::Open,
-            Origin::Combined => Self::Combined,
-        }
-    }
-}
-
-/// How many answers fell in one bucket (a scale value, an option, or `text`).
-#[derive(SimpleObject)]
-pub struct BucketCount {
-    /// Scale value, option key, or `text`.
-    pub bucket: String,
-    /// Answers.
-    pub count: i64,
-}
-
-/// Figures for one origin.
-#[derive(SimpleObject)]
-pub struct FigureSet {
-    /// Invited, open channel, or combined.
-    pub origin: FigureOrigin,
-    /// Answers counted (not applicable excluded).
-    pub n: i64,
-    /// "Not applicable" answers.
-    pub not_applicable: i64,
-    /// Mean (scale questions).
-    pub mean: Option<f64>,
-    /// Top-box share (5-point 4–5, SKM 3–4, 7-point 6–7, faces 3, thumbs up); CSAT on a 5-point satisfaction question.
-    pub top_box: Option<ShareFigure>,
-    /// NPS (NPS questions).
-    pub nps: Option<NpsFigure>,
-    /// Answers per bucket.
-    pub distribution: Vec<BucketCount>,
-    /// Fewer answers than the publication threshold: never published, shown to the
-    /// institution and supervisors only, with low confidence.
-    pub low_confidence: bool,
-    /// Change of the top-box share against the previous period.
-    pub top_box_change: Option<ChangeFigure>,
-    /// Change of the mean (Welch).
-    pub mean_change: Option<ChangeFigure>,
-    /// Change of NPS.
-    pub nps_change: Option<ChangeFigure>,
-    /// Conditional questions: respondents who were shown the question (e.g. thumbs up
-    /// before "what went well?").
-    pub shown: Option<i64>,
-    /// Choice questions: each option's share of the respondents shown the question
-    /// (or who answered it, when unconditional).
-    pub option_shares: Vec<OptionShare>,
-}
-
-/// One option's share.
-#[derive(SimpleObject)]
-pub struct OptionShare {
-    /// Option key.
-    pub option: String,
-    /// Share with its interval.
-    pub share: ShareFigure,
-}
-
-fn figure_sets(figs: &std::collections::BTreeMap<Origin, Figures>) -> Vec<FigureSet> {
-    figs.iter()
-        .map(|(o, f)| FigureSet {
-            origin: (*o).into(),
-            n: f.n as i64,
-            not_applicable: f.not_applicable as i64,
-            mean: f.mean,
-            top_box: f.top_box.map(Into::into),
-            nps: f.nps.map(Into::into),
-            distribution: f
-                .distribution
-                .iter()
-                .map(|(b, c)| BucketCount {
-                    bucket: b.clone(),
-                    count: *c as i64,
-                })
-                .collect(),
-            low_confidence: f.low_confidence,
-            top_box_change: f.top_box_change.map(Into::into),
-            mean_change: f.mean_change.map(Into::into),
-            nps_change: f.nps_change.map(Into::into),
-            shown: f.shown.map(|s| s as i64),
-            option_shares: f
-                .option_shares
-                .iter()
-                .map(|(k, s)| OptionShare {
-                    option: k.clone(),
-                    share: (*s).into(),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// SKM grade.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum SkmGrade {
-    /// ≥ 88.31: very good.
-    A,
-    /// ≥ 76.61: good.
-    B,
-    /// ≥ 65.00: poor.
-    C,
-    /// Below 65.00: very poor.
-    D,
-}
-
-/// The SKM index of the scope: (sum of the nine element means / 9) × 25.
-#[derive(SimpleObject)]
-pub struct SkmFigure {
-    /// Invited, open channel, or combined.
-    pub origin: FigureOrigin,
-    /// Index, 25–100, rounded half-up to two decimals.
-    pub index: f64,
-    /// Grade.
-    pub grade: SkmGrade,
-}
-
-/// Counts of the period.
-#[derive(SimpleObject)]
-pub struct ReportCounts {
-    /// Invitations for deliveries in the period.
-    pub invited: i64,
-    /// Responses to them.
-    pub responded: i64,
-    /// Open-channel responses in the period.
-    pub open_responses: i64,
-    /// Services delivered, as reported.
-    pub delivered: i64,
-}
-
 /// Figures of one question of one survey.
 pub struct QuestionFigures(pub rep::QuestionReport);
 
@@ -369,23 +121,7 @@ impl QuestionFigures {
     }
     /// Figures: invited, open channel and combined.
     async fn figures(&self) -> Vec<FigureSet> {
-        figure_sets(&self.0.figures)
-    }
-}
-
-/// Top-box share of one driver, pooled over every question measuring it.
-pub struct DriverFigures(pub rep::DriverReport);
-
-/// Top-box share of one driver, pooled over every question measuring it.
-#[Object]
-impl DriverFigures {
-    /// Driver.
-    async fn driver(&self) -> Driver {
-        self.0.driver.into()
-    }
-    /// Figures: invited, open channel and combined.
-    async fn figures(&self) -> Vec<FigureSet> {
-        figure_sets(&self.0.figures)
+        figure_sets(rep::figure_sets(&self.0.figures))
     }
 }
 
@@ -409,13 +145,7 @@ impl SatisfactionReport {
     }
     /// Counts: invited, responded, open channel, delivered.
     async fn counts(&self) -> ReportCounts {
-        let c = self.0.counts;
-        ReportCounts {
-            invited: c.invited as i64,
-            responded: c.responded as i64,
-            open_responses: c.open_responses as i64,
-            delivered: c.delivered as i64,
-        }
+        self.0.counts.into()
     }
     /// Responses / invitations (the period's invitation cohort).
     async fn response_rate(&self) -> Option<ShareFigure> {
@@ -436,22 +166,29 @@ impl SatisfactionReport {
     }
     /// Per driver.
     async fn drivers(&self) -> Vec<DriverFigures> {
-        self.0.drivers.iter().cloned().map(DriverFigures).collect()
+        self.0
+            .drivers
+            .iter()
+            .map(|d| {
+                crate::domain::figures::DriverFigures {
+                    driver: d.driver,
+                    figures: rep::figure_sets(&d.figures),
+                }
+                .into()
+            })
+            .collect()
     }
     /// SKM index and grade, where all nine elements have answers.
     async fn skm(&self) -> Vec<SkmFigure> {
         self.0
             .skm
             .iter()
-            .map(|(o, s)| SkmFigure {
-                origin: (*o).into(),
-                index: s.index,
-                grade: match s.grade {
-                    DomGrade::A => SkmGrade::A,
-                    DomGrade::B => SkmGrade::B,
-                    DomGrade::C => SkmGrade::C,
-                    DomGrade::D => SkmGrade::D,
-                },
+            .map(|(origin, skm)| {
+                crate::domain::figures::SkmFigure {
+                    origin: *origin,
+                    skm: *skm,
+                }
+                .into()
             })
             .collect()
     }

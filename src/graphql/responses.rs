@@ -3,7 +3,7 @@
 use super::common::{Date, connection_type, ctx, page, parse_id};
 use super::vocab::Channel;
 use crate::services::responses::{self as resp, FollowUpView, ResponseFilter, ResponseView};
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 connection_type!(ResponseConnection, ResponseEdge, Response, "responses");
 connection_type!(
@@ -13,14 +13,7 @@ connection_type!(
     "follow-up requests"
 );
 
-/// Where a response came from.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ResponseOrigin {
-    /// Answer to an invitation issued after a delivered service.
-    Invited,
-    /// Given through a service point's QR poster or kiosk.
-    Open,
-}
+pub use super::vocab::ResponseOrigin;
 
 /// One stored answer.
 #[derive(SimpleObject)]
@@ -61,15 +54,11 @@ impl Response {
     }
     /// Channel of the delivery (open channel: IN_PERSON for posters, KIOSK for kiosks).
     async fn channel(&self) -> Option<Channel> {
-        crate::domain::catalogue::Channel::parse(&self.0.channel).map(Into::into)
+        Some(self.0.channel.into())
     }
     /// Invited or open channel.
     async fn origin(&self) -> ResponseOrigin {
-        if self.0.origin == "OPEN" {
-            ResponseOrigin::Open
-        } else {
-            ResponseOrigin::Invited
-        }
+        self.0.origin.into()
     }
     /// Locale answered in.
     async fn locale(&self) -> &str {
@@ -169,13 +158,7 @@ impl ResponseQuery {
             service_id: id(&f.service_id, "serviceId")?,
             service_point_id: id(&f.service_point_id, "servicePointId")?,
             channel: f.channel.map(Into::into),
-            origin: f.origin.map(|o| {
-                if o == ResponseOrigin::Open {
-                    "OPEN".into()
-                } else {
-                    "INVITED".into()
-                }
-            }),
+            origin: f.origin.map(Into::into),
             from: f.from.map(|d| d.0),
             to: f.to.map(|d| d.0),
             question_key: f.question_key,

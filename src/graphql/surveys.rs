@@ -1,8 +1,9 @@
 //! Surveys, versions, questions, templates, assignments and invitation settings.
 
 use super::common::{
-    LocalizedTextInput, LocalizedTextObject, connection_type, ctx, mirror_enum, page, parse_id,
+    LocalizedTextInput, LocalizedTextObject, connection_type, ctx, page, parse_id,
 };
+pub use super::vocab::{Driver, QuestionType};
 use crate::domain::survey::{self as dom, MAX_QUESTIONS, QUESTION_TEXT_MAX};
 use crate::domain::templates::{self, Template};
 use crate::error::{AppError, AppResult};
@@ -13,72 +14,6 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use chrono::{DateTime, Utc};
 
 connection_type!(SurveyConnection, SurveyEdge, Survey, "surveys");
-
-mirror_enum!(
-    /// Kinds of question.
-    QuestionType => dom::QuestionType {
-        /// A numeric scale `min..max` (1–4, 1–5, 1–7…) with optional labels per point; answered with `value`.
-        Rating,
-        /// Net Promoter Score, 0–10; answered with `value`.
-        Nps,
-        /// Thumbs: `value` 1 = up, 0 = down.
-        Thumbs,
-        /// Three faces: `value` 1 unhappy, 2 neutral, 3 happy.
-        Faces,
-        /// One option; answered with `choices` (one key).
-        SingleChoice,
-        /// Several options; answered with `choices`.
-        MultiChoice,
-        /// Free text; answered with `text`.
-        Text,
-    }
-);
-
-mirror_enum!(
-    /// The national list of drivers a question can measure (A-11, SKM, NPS, effort).
-    Driver => dom::Driver {
-        /// Overall satisfaction (faces, single overall question).
-        Overall,
-        /// Satisfaction.
-        Satisfaction,
-        /// Trust / confidence.
-        Trust,
-        /// Effectiveness / quality: the need was met.
-        Effectiveness,
-        /// Ease / simplicity.
-        Ease,
-        /// Efficiency / speed.
-        Efficiency,
-        /// Equity / transparency.
-        Transparency,
-        /// Employee helpfulness.
-        Employee,
-        /// Humanity: treated with respect (A-11 v2).
-        Humanity,
-        /// Net Promoter Score.
-        Nps,
-        /// Customer effort (1–7 ease).
-        Effort,
-        /// SKM element: requirements.
-        SkmRequirements,
-        /// SKM element: procedure.
-        SkmProcedure,
-        /// SKM element: service time.
-        SkmTime,
-        /// SKM element: cost / tariff.
-        SkmCost,
-        /// SKM element: product / specification of service.
-        SkmProduct,
-        /// SKM element: staff competence.
-        SkmCompetence,
-        /// SKM element: staff behaviour.
-        SkmBehaviour,
-        /// SKM element: handling of complaints and suggestions.
-        SkmComplaints,
-        /// SKM element: facilities.
-        SkmFacilities,
-    }
-);
 
 /// Lifecycle of a survey.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

@@ -16,3 +16,157 @@ mirror_enum!(
         Kiosk,
     }
 );
+
+mirror_enum!(
+    /// Calendar period kinds (in the reporting time zone).
+    PeriodKind => crate::domain::period::PeriodKind {
+        /// A month.
+        Month,
+        /// A quarter (starting Jan, Apr, Jul or Oct 1).
+        Quarter,
+        /// A half-year (starting Jan or Jul 1).
+        HalfYear,
+        /// A year.
+        Year,
+    }
+);
+
+mirror_enum!(
+    /// Which responses a set of figures counts.
+    FigureOrigin => crate::domain::vocab::FigureOrigin {
+        /// Answers to invitations.
+        Invited,
+        /// Open channel (posters, kiosks).
+        Open,
+        /// Both together.
+        Combined,
+    }
+);
+
+mirror_enum!(
+    /// SKM grade.
+    SkmGrade => crate::domain::metrics::SkmGrade {
+        /// ≥ 88.31: very good.
+        A,
+        /// ≥ 76.61: good.
+        B,
+        /// ≥ 65.00: poor.
+        C,
+        /// Below 65.00: very poor.
+        D,
+    }
+);
+
+mirror_enum!(
+    /// Lifecycle of a conclusion.
+    ConclusionStatus => crate::domain::vocab::ConclusionStatus {
+        /// Made by the system; the institution may comment; may be regenerated.
+        Draft,
+        /// Published by a supervisor; never changes (late data makes a new revision).
+        Published,
+    }
+);
+
+mirror_enum!(
+    /// What a conclusion is about.
+    ConclusionScope => crate::domain::vocab::ScopeKind {
+        /// An institution with its sub-institutions.
+        Institution,
+        /// One service.
+        Service,
+    }
+);
+
+mirror_enum!(
+    /// What a finding says.
+    FindingKind => crate::domain::vocab::FindingKind {
+        /// A driver's top-box share is below the floor (`SANAL_FINDING_DRIVER_FLOOR`).
+        LowDriver,
+        /// An SKM element's mean (1–4) is below the floor (`SANAL_FINDING_SKM_ELEMENT_FLOOR`).
+        LowSkmElement,
+        /// A driver's top-box share dropped significantly (95%) against the previous period.
+        SignificantDrop,
+        /// The response rate is below the floor (`SANAL_FINDING_RESPONSE_RATE_FLOOR`).
+        LowResponseRate,
+        /// Invitations went out and nobody answered.
+        InvitationsWithoutResponses,
+        /// Some figures rest on fewer answers than the publication threshold (not shown to the public).
+        LowConfidence,
+    }
+);
+
+mirror_enum!(
+    /// Kinds of question.
+    QuestionType => crate::domain::survey::QuestionType {
+        /// A numeric scale `min..max` (1–4, 1–5, 1–7…) with optional labels per point; answered with `value`.
+        Rating,
+        /// Net Promoter Score, 0–10; answered with `value`.
+        Nps,
+        /// Thumbs: `value` 1 = up, 0 = down.
+        Thumbs,
+        /// Three faces: `value` 1 unhappy, 2 neutral, 3 happy.
+        Faces,
+        /// One option; answered with `choices` (one key).
+        SingleChoice,
+        /// Several options; answered with `choices`.
+        MultiChoice,
+        /// Free text; answered with `text`.
+        Text,
+    }
+);
+
+mirror_enum!(
+    /// The national list of drivers a question can measure (A-11, SKM, NPS, effort).
+    Driver => crate::domain::survey::Driver {
+        /// Overall satisfaction (faces, single overall question).
+        Overall,
+        /// Satisfaction.
+        Satisfaction,
+        /// Trust / confidence.
+        Trust,
+        /// Effectiveness / quality: the need was met.
+        Effectiveness,
+        /// Ease / simplicity.
+        Ease,
+        /// Efficiency / speed.
+        Efficiency,
+        /// Equity / transparency.
+        Transparency,
+        /// Employee helpfulness.
+        Employee,
+        /// Humanity: treated with respect (A-11 v2).
+        Humanity,
+        /// Net Promoter Score.
+        Nps,
+        /// Customer effort (1–7 ease).
+        Effort,
+        /// SKM element: requirements.
+        SkmRequirements,
+        /// SKM element: procedure.
+        SkmProcedure,
+        /// SKM element: service time.
+        SkmTime,
+        /// SKM element: cost / tariff.
+        SkmCost,
+        /// SKM element: product / specification of service.
+        SkmProduct,
+        /// SKM element: staff competence.
+        SkmCompetence,
+        /// SKM element: staff behaviour.
+        SkmBehaviour,
+        /// SKM element: handling of complaints and suggestions.
+        SkmComplaints,
+        /// SKM element: facilities.
+        SkmFacilities,
+    }
+);
+
+mirror_enum!(
+    /// Where a response came from.
+    ResponseOrigin => crate::domain::vocab::Origin {
+        /// Answer to an invitation issued after a delivered service.
+        Invited,
+        /// Given through a service point's QR poster or kiosk.
+        Open,
+    }
+);

@@ -419,7 +419,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             service_point_id: Set(point),
             institution_id: Set(*institution_id),
             channel: Set(channel.into()),
-            origin: Set("INVITED".into()),
+            origin: Set(crate::domain::vocab::Origin::Invited.as_str().into()),
             locale: Set(if rng.random_bool(0.9) { "mn" } else { "en" }.into()),
             response_date: Set(day),
         });

@@ -4,6 +4,11 @@
 use super::surveys::{VersionView, version_unchecked};
 use crate::auth::Actor;
 use crate::authz::{self, Action, InstitutionScope};
+use crate::domain::bucket::Bucket;
+use crate::domain::figures::{
+    BucketCount, DriverFigures, FigureSet, OptionShare, PreviousFigures, QuestionFigures,
+    SkmFigure, Snapshot,
+};
 use crate::domain::metrics::{self, Change, Distribution, Nps, ScaleKind, Share, SkmIndex};
 use crate::domain::period::Period;
 use crate::domain::survey::{Driver, Question, QuestionType};
@@ -35,16 +40,8 @@ pub enum ReportScope {
     Region(String),
 }
 
-/// Which responses a figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Origin {
-    /// Answers to invitations.
-    Invited,
-    /// Open channel (posters, kiosks).
-    Open,
-    /// Both, labelled as such.
-    Combined,
-}
+/// Which responses a figure counts (the domain's name).
+pub use crate::domain::vocab::FigureOrigin as Origin;
 
 /// Figures of one question (or driver) for one origin.
 #[derive(Debug, Clone, Default)]
@@ -102,18 +99,7 @@ pub struct DriverReport {
     pub figures: BTreeMap<Origin, Figures>,
 }
 
-/// Counts of a period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Invitations issued for deliveries in the period (the cohort).
-    pub invited: u64,
-    /// Responses to those invitations.
-    pub responded: u64,
-    /// Open-channel responses given in the period.
-    pub open_responses: u64,
-    /// Services delivered, as reported by the delivering systems.
-    pub delivered: u64,
-}
+pub use crate::domain::figures::Counts;
 
 /// A satisfaction report.
 #[derive(Debug, Clone)]
@@ -197,7 +183,7 @@ impl Filter {
     fn apply(&self, q: &mut SelectStatement, daily: bool) {
         let inst = Expr::col(Alias::new("institution_id"));
         if let InstitutionScope::Subtrees(roots) = &self.access {
-            q.and_where(inst.clone().in_subquery(subtree(roots)));
+            q.and_where(inst.clone().in_subquery(authz::subtree_ids(roots)));
         }
         match &self.scope {
             ReportScope::Country => {}
@@ -205,7 +191,7 @@ impl Filter {
                 id,
                 include_sub_institutions: true,
             } => {
-                q.and_where(inst.in_subquery(subtree(&[*id])));
+                q.and_where(inst.in_subquery(authz::subtree_ids(&[*id])));
             }
             ReportScope::Institution { id, .. } => {
                 q.and_where(inst.eq(*id));
@@ -233,14 +219,6 @@ impl Filter {
                 ReportScope::ServicePoint(_) | ReportScope::Region(_)
             )
     }
-}
-
-fn subtree(roots: &[Uuid]) -> SelectStatement {
-    Query::select()
-        .column(Alias::new("descendant_id"))
-        .from(Alias::new("institution_closure"))
-        .and_where(Expr::col(Alias::new("ancestor_id")).is_in(roots.iter().copied()))
-        .to_owned()
 }
 
 /// Raw pooled counts: (origin, version, question, bucket) → n.
@@ -324,7 +302,7 @@ async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> 
     .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).lte(period.end));
     let inst = Expr::col((Alias::new("services"), Alias::new("institution_id")));
     if let InstitutionScope::Subtrees(roots) = &f.access {
-        q.and_where(inst.clone().in_subquery(subtree(roots)));
+        q.and_where(inst.clone().in_subquery(authz::subtree_ids(roots)));
     }
     match &f.scope {
         ReportScope::Country => {}
@@ -332,7 +310,7 @@ async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> 
             id,
             include_sub_institutions: true,
         } => {
-            q.and_where(inst.in_subquery(subtree(&[*id])));
+            q.and_where(inst.in_subquery(authz::subtree_ids(&[*id])));
         }
         ReportScope::Institution { id, .. } => {
             q.and_where(inst.eq(*id));
@@ -373,10 +351,9 @@ fn scale_kind(q: &Question) -> Option<ScaleKind> {
 }
 
 fn origin_of(s: &str) -> Origin {
-    if s == "OPEN" {
-        Origin::Open
-    } else {
-        Origin::Invited
+    match crate::domain::vocab::Origin::parse(s) {
+        Some(o) => o.into(),
+        None => Origin::Invited,
     }
 }
 
@@ -427,23 +404,18 @@ fn finish(q: &Question, fig: &mut Figures, threshold: u64) {
     fig.low_confidence = metrics::suppressed(fig.n, threshold);
 }
 
-async fn compute(
-    state: &AppState,
-    f: &Filter,
-    scope: &ReportScope,
-    period: Period,
+/// Questions being pooled: (survey, question key) → (newest definition, its
+/// version number, figures per origin).
+type Questions = BTreeMap<QuestionId, QuestionAcc>;
+
+/// Pools the rollup cells into per-question figures and the response counts.
+async fn accumulate(
+    conn: &impl ConnectionTrait,
+    cells: Cells,
+    counts: &mut Counts,
     versions: &mut HashMap<Uuid, VersionView>,
-) -> AppResult<Report> {
-    let conn = state.db.conn();
-    let threshold = state.config.suppression_threshold;
-    let (cells, invited) = read_cells(conn, f, &period).await?;
-    let mut counts = Counts {
-        invited,
-        delivered: delivered(conn, f, &period).await?,
-        ..Default::default()
-    };
-    // (survey, question key) → (question, origin → figures)
-    let mut questions: BTreeMap<(Uuid, String), QuestionAcc> = BTreeMap::new();
+) -> AppResult<Questions> {
+    let mut questions: Questions = BTreeMap::new();
     for (origin, version, key, bucket, n) in cells {
         let o = origin_of(&origin);
         if key == super::rollups::RESPONSES {
@@ -459,7 +431,7 @@ async fn compute(
         let Some(v) = versions.get(&version) else {
             continue;
         };
-        let Some(q) = v.content.question(&key) else {
+        let (Some(q), Some(bucket)) = (v.content.question(&key), Bucket::parse(&bucket)) else {
             continue;
         };
         let entry = questions
@@ -470,31 +442,14 @@ async fn compute(
             entry.1 = v.version;
         }
         for target in [o, Origin::Combined] {
-            let fig = entry.2.entry(target).or_default();
-            if let Some(val) = bucket
-                .strip_prefix("v:")
-                .and_then(|x| x.parse::<i32>().ok())
-            {
-                fig.dist.add(val, n);
-            } else if bucket == "na" {
-                fig.dist.not_applicable += n;
-            } else if let Some(c) = bucket.strip_prefix("c:") {
-                match fig.distribution.iter_mut().find(|(k, _)| k == c) {
-                    Some(e) => e.1 += n,
-                    None => fig.distribution.push((c.to_owned(), n)),
-                }
-            } else if bucket == "a" {
-                fig.answered += n;
-            } else if bucket == "t" {
-                fig.answered += n;
-                match fig.distribution.iter_mut().find(|(k, _)| k == "text") {
-                    Some(e) => e.1 += n,
-                    None => fig.distribution.push(("text".into(), n)),
-                }
-            }
+            entry.2.entry(target).or_default().count(&bucket, n);
         }
     }
-    // Conditional questions: who was shown them, from the answers they depend on.
+    Ok(questions)
+}
+
+/// Conditional questions: who was shown them, from the answers they depend on.
+fn mark_shown(questions: &mut Questions) {
     let conditions: Vec<(QuestionId, Condition)> = questions
         .iter()
         .filter_map(|((sid, key), (q, ..))| {
@@ -512,13 +467,11 @@ async fn compute(
             .map(|(_, _, figs)| {
                 figs.iter()
                     .map(|(o, f)| {
-                        (
-                            *o,
-                            values
-                                .iter()
-                                .map(|v| f.dist.counts.get(v).copied().unwrap_or(0))
-                                .sum(),
-                        )
+                        let n = values
+                            .iter()
+                            .map(|v| f.dist.counts.get(v).copied().unwrap_or(0))
+                            .sum();
+                        (*o, n)
                     })
                     .collect()
             })
@@ -529,6 +482,17 @@ async fn compute(
             }
         }
     }
+}
+
+/// Finished figures: per question, pooled per driver, and the SKM index.
+struct Finished {
+    questions: Vec<QuestionReport>,
+    drivers: Vec<DriverReport>,
+    skm: BTreeMap<Origin, SkmIndex>,
+}
+
+/// Computes every figure from the pooled counts.
+fn finish_all(questions: Questions, threshold: u64) -> Finished {
     let mut drivers: DriverAcc = BTreeMap::new();
     let mut skm_dist: BTreeMap<Origin, [Distribution; 9]> = BTreeMap::new();
     let mut out = vec![];
@@ -562,16 +526,13 @@ async fn compute(
             figures: per
                 .into_iter()
                 .map(|(o, (k, n))| {
-                    let top_box = metrics::share(k, n);
-                    (
-                        o,
-                        Figures {
-                            n,
-                            top_box,
-                            low_confidence: metrics::suppressed(n, threshold),
-                            ..Default::default()
-                        },
-                    )
+                    let fig = Figures {
+                        n,
+                        top_box: metrics::share(k, n),
+                        low_confidence: metrics::suppressed(n, threshold),
+                        ..Default::default()
+                    };
+                    (o, fig)
                 })
                 .collect(),
         })
@@ -583,6 +544,31 @@ async fn compute(
             metrics::skm_index(&means).map(|s| (o, s))
         })
         .collect();
+    Finished {
+        questions: out,
+        drivers,
+        skm,
+    }
+}
+
+async fn compute(
+    state: &AppState,
+    f: &Filter,
+    scope: &ReportScope,
+    period: Period,
+    versions: &mut HashMap<Uuid, VersionView>,
+) -> AppResult<Report> {
+    let conn = state.db.conn();
+    let threshold = state.config.suppression_threshold;
+    let (cells, invited) = read_cells(conn, f, &period).await?;
+    let mut counts = Counts {
+        invited,
+        delivered: delivered(conn, f, &period).await?,
+        ..Default::default()
+    };
+    let mut questions = accumulate(conn, cells, &mut counts, versions).await?;
+    mark_shown(&mut questions);
+    let done = finish_all(questions, threshold);
     Ok(Report {
         scope: scope.clone(),
         period,
@@ -595,12 +581,118 @@ async fn compute(
             counts.delivered,
         ),
         counts,
-        questions: out,
-        drivers,
-        skm,
+        questions: done.questions,
+        drivers: done.drivers,
+        skm: done.skm,
         previous: None,
         threshold,
     })
+}
+
+impl Figures {
+    /// Adds `n` answers of one bucket.
+    fn count(&mut self, bucket: &Bucket, n: u64) {
+        let mut add_to = |key: &str| match self.distribution.iter_mut().find(|(k, _)| k == key) {
+            Some(e) => e.1 += n,
+            None => self.distribution.push((key.to_owned(), n)),
+        };
+        match bucket {
+            Bucket::Value(v) => self.dist.add(*v, n),
+            Bucket::NotApplicable => self.dist.not_applicable += n,
+            Bucket::Choice(c) => add_to(c),
+            Bucket::Answered => self.answered += n,
+            Bucket::Text => {
+                add_to("text");
+                self.answered += n;
+            }
+            Bucket::Response => {}
+        }
+    }
+
+    /// These figures as the shared typed shape, for `origin`.
+    pub fn figure_set(&self, origin: Origin) -> FigureSet {
+        FigureSet {
+            origin,
+            suppressed: false,
+            n: Some(self.n),
+            not_applicable: Some(self.not_applicable),
+            mean: self.mean,
+            top_box: self.top_box,
+            nps: self.nps,
+            distribution: self
+                .distribution
+                .iter()
+                .map(|(bucket, count)| BucketCount {
+                    bucket: bucket.clone(),
+                    count: *count,
+                })
+                .collect(),
+            low_confidence: self.low_confidence,
+            top_box_change: self.top_box_change,
+            mean_change: self.mean_change,
+            nps_change: self.nps_change,
+            shown: self.shown,
+            option_shares: self
+                .option_shares
+                .iter()
+                .map(|(option, share)| OptionShare {
+                    option: option.clone(),
+                    share: *share,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Figures per origin as a list (invited, open, combined), the shape clients read.
+pub fn figure_sets(figs: &BTreeMap<Origin, Figures>) -> Vec<FigureSet> {
+    figs.iter().map(|(o, f)| f.figure_set(*o)).collect()
+}
+
+impl Report {
+    /// The typed snapshot of these figures: what a conclusion freezes.
+    pub fn snapshot(&self) -> Snapshot {
+        let skm = |r: &Report| -> Vec<SkmFigure> {
+            r.skm
+                .iter()
+                .map(|(origin, skm)| SkmFigure {
+                    origin: *origin,
+                    skm: *skm,
+                })
+                .collect()
+        };
+        Snapshot {
+            period: self.period.label(),
+            counts: self.counts,
+            response_rate: self.response_rate,
+            response_rate_delivered: self.response_rate_delivered,
+            questions: self
+                .questions
+                .iter()
+                .map(|q| QuestionFigures {
+                    survey_id: q.survey_id,
+                    question_key: q.question.key.clone(),
+                    driver: q.question.driver,
+                    figures: figure_sets(&q.figures),
+                })
+                .collect(),
+            drivers: self
+                .drivers
+                .iter()
+                .map(|d| DriverFigures {
+                    driver: d.driver,
+                    figures: figure_sets(&d.figures),
+                })
+                .collect(),
+            skm: skm(self),
+            previous: self.previous.as_deref().map(|p| PreviousFigures {
+                period: p.period.label(),
+                counts: p.counts,
+                skm: skm(p),
+            }),
+            suppression_threshold: self.threshold,
+        }
+    }
 }
 
 fn add_changes(now: &mut Report, prev: &Report) {

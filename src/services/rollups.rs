@@ -13,7 +13,9 @@
 
 use crate::auth::Actor;
 use crate::authz::{self, Action};
+use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
+use crate::domain::vocab::Origin;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate};
@@ -26,11 +28,12 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// Question key of the per-response counter.
-pub const RESPONSES: &str = "#";
+pub use crate::domain::bucket::RESPONSES_KEY as RESPONSES;
+use crate::domain::bucket::buckets;
 
 /// Where one response sits.
 #[derive(Debug, Clone, Copy)]
-pub struct Facts<'a> {
+pub struct Facts {
     /// Local date it belongs to.
     pub day: NaiveDate,
     /// Service point.
@@ -40,9 +43,9 @@ pub struct Facts<'a> {
     /// Institution of the service at response time.
     pub institution: Uuid,
     /// Channel.
-    pub channel: &'a str,
-    /// `INVITED` or `OPEN`.
-    pub origin: &'a str,
+    pub channel: Channel,
+    /// Invited or open channel.
+    pub origin: Origin,
     /// Survey version.
     pub version: Uuid,
 }
@@ -50,31 +53,6 @@ pub struct Facts<'a> {
 /// First day of the month of `d`.
 pub fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
-}
-
-/// (question, bucket) pairs one response adds, including the response counter.
-pub fn buckets(answers: &[Answer]) -> Vec<(String, String)> {
-    let mut out = vec![(RESPONSES.to_owned(), RESPONSES.to_owned())];
-    for a in answers {
-        let k = &a.question_key;
-        if a.not_applicable {
-            out.push((k.clone(), "na".into()));
-            continue;
-        }
-        if let Some(v) = a.value {
-            out.push((k.clone(), format!("v:{v}")));
-        }
-        for c in &a.choices {
-            out.push((k.clone(), format!("c:{c}")));
-        }
-        if !a.choices.is_empty() {
-            out.push((k.clone(), "a".into()));
-        }
-        if a.text.as_deref().is_some_and(|t| !t.is_empty()) && a.choices.is_empty() {
-            out.push((k.clone(), "t".into()));
-        }
-    }
-    out
 }
 
 type DailyKey = (
@@ -99,8 +77,9 @@ pub struct Increments {
 
 impl Increments {
     /// Adds one response.
-    pub fn add(&mut self, f: &Facts<'_>, answers: &[Answer]) {
+    pub fn add(&mut self, f: &Facts, answers: &[Answer]) {
         for (q, b) in buckets(answers) {
+            let b = b.encode();
             *self
                 .daily
                 .entry((
@@ -108,8 +87,8 @@ impl Increments {
                     f.point,
                     f.service,
                     f.institution,
-                    f.channel.into(),
-                    f.origin.into(),
+                    f.channel.as_str().into(),
+                    f.origin.as_str().into(),
                     f.version,
                     q.clone(),
                     b.clone(),
@@ -121,7 +100,7 @@ impl Increments {
                     month_of(f.day),
                     f.service,
                     f.institution,
-                    f.origin.into(),
+                    f.origin.as_str().into(),
                     f.version,
                     q,
                     b,
@@ -390,8 +369,10 @@ pub async fn rebuild_unchecked(
                     point: r.service_point_id,
                     service: r.service_id,
                     institution: r.institution_id,
-                    channel: &r.channel,
-                    origin: &r.origin,
+                    channel: Channel::parse(&r.channel)
+                        .ok_or_else(|| AppError::internal("stored response: unknown channel"))?,
+                    origin: Origin::parse(&r.origin)
+                        .ok_or_else(|| AppError::internal("stored response: unknown origin"))?,
                     version: r.survey_version_id,
                 },
                 answers.get(&r.id).map(Vec::as_slice).unwrap_or_default(),

@@ -24,32 +24,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-/// Lifecycle of a survey.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SurveyStatus {
-    /// Never published.
-    Draft,
-    /// Has a published version and may be assigned.
-    Published,
-    /// No new use.
-    Archived,
-}
+pub use crate::domain::vocab::SurveyStatus;
+use crate::domain::vocab::VersionStatus;
 
-impl SurveyStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Published => "PUBLISHED",
-            Self::Archived => "ARCHIVED",
-        }
-    }
-    fn parse(s: &str) -> Self {
-        match s {
-            "PUBLISHED" => Self::Published,
-            "ARCHIVED" => Self::Archived,
-            _ => Self::Draft,
-        }
-    }
+/// A survey's stored status (only ever written from [`SurveyStatus`]).
+fn stored_status(s: &str) -> SurveyStatus {
+    SurveyStatus::parse(s).unwrap_or(SurveyStatus::Draft)
 }
 
 /// A survey.
@@ -94,7 +74,7 @@ fn survey_view(m: survey::Model) -> SurveyView {
     SurveyView {
         id: m.id,
         institution_id: m.institution_id,
-        status: SurveyStatus::parse(&m.status),
+        status: stored_status(&m.status),
         title: LocalizedText::from_json(&m.title),
         template: m.template,
         created_at: m.created_at,
@@ -110,7 +90,7 @@ fn version_view(m: survey_version::Model) -> AppResult<VersionView> {
         id: m.id,
         survey_id: m.survey_id,
         version: m.version,
-        draft: m.status == "DRAFT",
+        draft: m.status == VersionStatus::Draft.as_str(),
         content,
         content_hash: m.content_hash,
         published_at: m.published_at,
@@ -157,7 +137,7 @@ async fn insert_survey(
         id: Set(super::new_id()),
         survey_id: Set(id),
         version: Set(1),
-        status: Set("DRAFT".into()),
+        status: Set(VersionStatus::Draft.as_str().into()),
         content: Set(content.to_json()),
         content_hash: Set(None),
         published_at: Set(None),
@@ -237,7 +217,7 @@ async fn published_versions(
 ) -> AppResult<Vec<survey_version::Model>> {
     Ok(survey_version::Entity::find()
         .filter(survey_version::Column::SurveyId.eq(survey_id))
-        .filter(survey_version::Column::Status.eq("PUBLISHED"))
+        .filter(survey_version::Column::Status.eq(VersionStatus::Published.as_str()))
         .order_by_desc(survey_version::Column::Version)
         .all(conn)
         .await?)
@@ -282,7 +262,7 @@ async fn edit_draft(
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     let s = managed_survey(&*txn, actor, survey_id).await?;
-    if SurveyStatus::parse(&s.status) == SurveyStatus::Archived {
+    if stored_status(&s.status) == SurveyStatus::Archived {
         return Err(AppError::Conflict("this survey is archived".into()));
     }
     let versions = survey_version::Entity::find()
@@ -294,14 +274,14 @@ async fn edit_draft(
         .first()
         .cloned()
         .ok_or_else(|| AppError::internal("survey without versions"))?;
-    let draft = if newest.status == "DRAFT" {
+    let draft = if newest.status == VersionStatus::Draft.as_str() {
         newest
     } else {
         survey_version::ActiveModel {
             id: Set(super::new_id()),
             survey_id: Set(survey_id),
             version: Set(newest.version + 1),
-            status: Set("DRAFT".into()),
+            status: Set(VersionStatus::Draft.as_str().into()),
             content: Set(newest.content.clone()),
             content_hash: Set(None),
             published_at: Set(None),
@@ -317,7 +297,7 @@ async fn edit_draft(
     content.check().map_err(invalid)?;
     let published: Vec<_> = versions
         .into_iter()
-        .filter(|v| v.status == "PUBLISHED")
+        .filter(|v| v.status == VersionStatus::Published.as_str())
         .collect();
     check_compatible(&content, &published)?;
     let mut row: survey_version::ActiveModel = draft.into();
@@ -460,12 +440,12 @@ pub async fn publish_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppRes
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     let s = managed_survey(&*txn, actor, id).await?;
-    if SurveyStatus::parse(&s.status) == SurveyStatus::Archived {
+    if stored_status(&s.status) == SurveyStatus::Archived {
         return Err(AppError::Conflict("this survey is archived".into()));
     }
     let draft = survey_version::Entity::find()
         .filter(survey_version::Column::SurveyId.eq(id))
-        .filter(survey_version::Column::Status.eq("DRAFT"))
+        .filter(survey_version::Column::Status.eq(VersionStatus::Draft.as_str()))
         .one(&*txn)
         .await?
         .ok_or_else(|| {
@@ -483,7 +463,7 @@ pub async fn publish_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppRes
     check_compatible(&content, &published_versions(&*txn, id).await?)?;
     let hash = sha256_hex(&content.canonical_json());
     let mut row: survey_version::ActiveModel = draft.into();
-    row.status = Set("PUBLISHED".into());
+    row.status = Set(VersionStatus::Published.as_str().into());
     row.content_hash = Set(Some(hash.clone()));
     row.published_at = Set(Some(now));
     row.updated_at = Set(now);
@@ -665,13 +645,13 @@ pub async fn assign_survey(
         .await?
         .ok_or(AppError::NotFound)?;
     scope.require(&*txn, s.institution_id).await?;
-    if v.status != "PUBLISHED" {
+    if v.status != VersionStatus::Published.as_str() {
         return Err(AppError::bad_input(
             "surveyVersionId",
             "only a published version can be assigned",
         ));
     }
-    if SurveyStatus::parse(&s.status) == SurveyStatus::Archived {
+    if stored_status(&s.status) == SurveyStatus::Archived {
         return Err(AppError::bad_input(
             "surveyVersionId",
             "this survey is archived",
@@ -759,7 +739,7 @@ pub(crate) async fn version_for(
     let Some(v) = v else { return Ok(None) };
     let s = survey::Entity::find_by_id(v.survey_id).one(conn).await?;
     Ok(
-        s.filter(|s| SurveyStatus::parse(&s.status) != SurveyStatus::Archived)
+        s.filter(|s| stored_status(&s.status) != SurveyStatus::Archived)
             .map(|_| v.id),
     )
 }

@@ -41,7 +41,9 @@ pub use submit::*;
 
 use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
+use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
+use crate::domain::vocab::Origin;
 use crate::domain::{Locale, LocalizedText};
 use crate::error::{AppError, AppResult, InvalidField};
 use crate::state::AppState;
@@ -127,8 +129,8 @@ struct NewResponse<'a> {
     service_id: Uuid,
     point_id: Uuid,
     institution_id: Uuid,
-    channel: &'a str,
-    origin: &'a str,
+    channel: Channel,
+    origin: Origin,
     locale: Locale,
     date: NaiveDate,
     answers: &'a [Answer],
@@ -143,8 +145,8 @@ async fn store_response(conn: &impl ConnectionTrait, r: NewResponse<'_>) -> AppR
         service_id: Set(r.service_id),
         service_point_id: Set(r.point_id),
         institution_id: Set(r.institution_id),
-        channel: Set(r.channel.to_owned()),
-        origin: Set(r.origin.to_owned()),
+        channel: Set(r.channel.as_str().to_owned()),
+        origin: Set(r.origin.as_str().to_owned()),
         locale: Set(r.locale.tag().to_owned()),
         response_date: Set(r.date),
     })

@@ -9,6 +9,7 @@ use crate::auth::secrets::{random_token, sha256_hex};
 use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::{Answer, validate_answers};
+use crate::domain::vocab::Origin;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{self, Event};
 use crate::services::invitations::local_date;
@@ -253,8 +254,8 @@ pub async fn submit_open_response(
             service_id: oc.service_id,
             point_id: oc.service_point_id,
             institution_id: svc.institution_id,
-            channel: channel.as_str(),
-            origin: "OPEN",
+            channel,
+            origin: Origin::Open,
             locale,
             date: local_date(state, now),
             answers: &answers,

@@ -5,7 +5,9 @@ use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
+use crate::domain::vocab::Origin;
 use crate::domain::{Page, PageRequest};
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::services::audit::{self, Event};
 use crate::state::AppState;
@@ -28,9 +30,9 @@ pub struct ResponseView {
     /// Service point.
     pub service_point_id: Uuid,
     /// Channel.
-    pub channel: String,
-    /// `INVITED` or `OPEN`.
-    pub origin: String,
+    pub channel: Channel,
+    /// Invited or open channel.
+    pub origin: Origin,
     /// Locale answered in.
     pub locale: String,
     /// Local date of the delivery (open channel: of the response).
@@ -50,8 +52,8 @@ pub struct ResponseFilter {
     pub service_point_id: Option<Uuid>,
     /// Channel.
     pub channel: Option<Channel>,
-    /// `INVITED` or `OPEN`.
-    pub origin: Option<String>,
+    /// Invited or open channel.
+    pub origin: Option<Origin>,
     /// From this date (inclusive).
     pub from: Option<NaiveDate>,
     /// To this date (inclusive).
@@ -87,8 +89,8 @@ pub async fn list_responses(
     if let Some(c) = f.channel {
         q = q.filter(response::Column::Channel.eq(c.as_str()));
     }
-    if let Some(o) = &f.origin {
-        q = q.filter(response::Column::Origin.eq(o.clone()));
+    if let Some(o) = f.origin {
+        q = q.filter(response::Column::Origin.eq(o.as_str()));
     }
     if let Some(d) = f.from {
         q = q.filter(response::Column::ResponseDate.gte(d));
@@ -139,17 +141,26 @@ pub async fn list_responses(
         .await?;
         txn.commit().await?;
     }
-    Ok(page.map(|r| ResponseView {
-        answers: by_id.remove(&r.id).unwrap_or_default(),
-        id: r.id,
-        survey_version_id: r.survey_version_id,
-        service_id: r.service_id,
-        service_point_id: r.service_point_id,
-        channel: r.channel,
-        origin: r.origin,
-        locale: r.locale,
-        date: r.response_date,
-    }))
+    let mut items = Vec::with_capacity(page.items.len());
+    for r in page.items {
+        let unknown = |what: &str| AppError::internal(format!("stored response: unknown {what}"));
+        items.push(ResponseView {
+            answers: by_id.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            survey_version_id: r.survey_version_id,
+            service_id: r.service_id,
+            service_point_id: r.service_point_id,
+            channel: Channel::parse(&r.channel).ok_or_else(|| unknown("channel"))?,
+            origin: Origin::parse(&r.origin).ok_or_else(|| unknown("origin"))?,
+            locale: r.locale,
+            date: r.response_date,
+        });
+    }
+    Ok(Page {
+        items,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    })
 }
 
 /// A follow-up request, as managers see it.

@@ -5,7 +5,9 @@ use super::{Ack, NewResponse, answer_errors, names, store_response, submission_h
 use crate::auth::Actor;
 use crate::authz;
 use crate::domain::Locale;
+use crate::domain::catalogue::Channel;
 use crate::domain::survey::{Answer, validate_answers};
+use crate::domain::vocab::Origin;
 use crate::error::{AppError, AppResult};
 use crate::services::surveys::version_unchecked;
 use crate::state::AppState;
@@ -145,8 +147,9 @@ pub async fn submit_response(
             service_id: i.service_id,
             point_id: i.service_point_id,
             institution_id: svc.institution_id,
-            channel: &i.channel,
-            origin: "INVITED",
+            channel: Channel::parse(&i.channel)
+                .ok_or_else(|| AppError::internal("stored invitation: unknown channel"))?,
+            origin: Origin::Invited,
             locale,
             date: i.delivery_date,
             answers: &answers,

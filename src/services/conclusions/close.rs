@@ -1,0 +1,375 @@
+//! Closing periods: on demand (`closePeriod`) and by the hourly job, which catches
+//! up on periods missed while the server was down and claims each period once so
+//! several instances never double up.
+
+use super::{BeforeAfter, RevisionChanges, hash_of, snapshot_json};
+use crate::auth::Actor;
+use crate::authz::{self, Action};
+use crate::domain::figures::{FindingRules, Found, Snapshot, findings};
+use crate::domain::period::{Period, PeriodKind};
+use crate::domain::vocab::{ConclusionStatus, ScopeKind};
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::services::reports::{self, ReportScope};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use entity::{
+    conclusion, finding, institution_closure as closure, period_closing, service,
+    service_invitation_setting,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Namespace of finding ids (UUIDv5 over conclusion, kind and subject).
+const FINDING_NAMESPACE: Uuid = Uuid::from_u128(0x5a4e_414c_0001_4000_8000_6669_6e64_696e);
+
+fn stable_id(parts: &[&str]) -> Uuid {
+    Uuid::new_v5(&FINDING_NAMESPACE, parts.join("|").as_bytes())
+}
+
+/// When a period's responses are complete: its local end + the longest invitation
+/// expiry + 1 day.
+pub async fn complete_at(state: &AppState, period: &Period) -> AppResult<DateTime<Utc>> {
+    let longest = service_invitation_setting::Entity::find()
+        .all(state.db.conn())
+        .await?
+        .into_iter()
+        .map(|s| s.expiry_days)
+        .max()
+        .unwrap_or(7);
+    let longest = std::cmp::max(longest, 7);
+    let tz = state.config.timezone;
+    let after_end = period.end.succ_opt().unwrap_or(period.end);
+    let local_midnight = tz
+        .from_local_datetime(&after_end.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .ok_or_else(|| AppError::internal("period end not representable"))?;
+    local_midnight
+        .checked_add_signed(Duration::days(i64::from(longest) + 1))
+        .ok_or_else(|| AppError::bad_input("period", "out of range"))
+}
+
+/// Scopes with data in a period: every service with rollup rows, and every
+/// institution above (or at) an institution with data.
+async fn scopes_with_data(
+    conn: &impl ConnectionTrait,
+    period: &Period,
+) -> AppResult<(Vec<Uuid>, Vec<Uuid>)> {
+    let backend = conn.get_database_backend();
+    let mut services = BTreeSet::new();
+    let mut institutions = BTreeSet::new();
+    for table in ["rollup_monthly", "rollup_invitations_monthly"] {
+        let q = Query::select()
+            .distinct()
+            .columns([Alias::new("service_id"), Alias::new("institution_id")])
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("month")).gte(period.start))
+            .and_where(Expr::col(Alias::new("month")).lte(period.end))
+            .to_owned();
+        for r in conn.query_all_raw(backend.build(&q)).await? {
+            services.insert(r.try_get::<Uuid>("", "service_id")?);
+            institutions.insert(r.try_get::<Uuid>("", "institution_id")?);
+        }
+    }
+    let ancestors: BTreeSet<Uuid> = closure::Entity::find()
+        .filter(closure::Column::DescendantId.is_in(institutions.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.ancestor_id)
+        .collect();
+    Ok((
+        services.into_iter().collect(),
+        ancestors.into_iter().collect(),
+    ))
+}
+
+/// What `closePeriod` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CloseSummary {
+    /// New conclusions (first revisions).
+    pub created: u32,
+    /// Drafts regenerated with new figures.
+    pub regenerated: u32,
+    /// New revisions of published conclusions after late data.
+    pub revised: u32,
+    /// Conclusions already up to date.
+    pub unchanged: u32,
+}
+
+/// Closes a calendar period (ADMIN, SUPERVISOR); idempotent. Refused before the
+/// period's responses are complete.
+pub async fn close_period(
+    state: &AppState,
+    actor: &Actor,
+    kind: PeriodKind,
+    start: NaiveDate,
+) -> AppResult<CloseSummary> {
+    authz::require_global(actor, Action::CloseAndPublish)?;
+    let period = Period::calendar(kind, start)?;
+    let ready = complete_at(state, &period).await?;
+    if state.clock.now() < ready {
+        return Err(AppError::Conflict(format!(
+            "{} is complete only from {ready}",
+            period.label()
+        )));
+    }
+    close_unchecked(state, period).await
+}
+
+/// The conclusion of one scope of a closing period, before it is stored.
+struct Draft {
+    scope_kind: ScopeKind,
+    scope_id: Uuid,
+    institution_id: Uuid,
+    kind: PeriodKind,
+    period: Period,
+    content: Snapshot,
+    found: Vec<Found>,
+}
+
+async fn close_unchecked(state: &AppState, period: Period) -> AppResult<CloseSummary> {
+    let kind = period
+        .kind
+        .ok_or_else(|| AppError::bad_input("period", "only calendar periods are closed"))?;
+    let c = &state.config;
+    let rules = FindingRules {
+        driver_floor: c.finding_driver_floor,
+        skm_element_floor: c.finding_skm_element_floor,
+        response_rate_floor: c.finding_response_rate_floor,
+    };
+    let sys = Actor::system("sanal conclusions");
+    let (services, institutions) = scopes_with_data(state.db.conn(), &period).await?;
+    let scopes = institutions
+        .iter()
+        .map(|i| {
+            let scope = ReportScope::Institution {
+                id: *i,
+                include_sub_institutions: true,
+            };
+            (ScopeKind::Institution, *i, scope)
+        })
+        .chain(
+            services
+                .iter()
+                .map(|s| (ScopeKind::Service, *s, ReportScope::Service(*s))),
+        );
+    let mut summary = CloseSummary::default();
+    for (scope_kind, scope_id, scope) in scopes {
+        let report = reports::satisfaction_report(state, &sys, scope, period).await?;
+        let content = report.snapshot();
+        let found = findings(&content, &rules);
+        let institution_id = match scope_kind {
+            ScopeKind::Service => service::Entity::find_by_id(scope_id)
+                .one(state.db.conn())
+                .await?
+                .map_or(scope_id, |s| s.institution_id),
+            ScopeKind::Institution => scope_id,
+        };
+        let draft = Draft {
+            scope_kind,
+            scope_id,
+            institution_id,
+            kind,
+            period,
+            content,
+            found,
+        };
+        match upsert_conclusion(state, draft).await? {
+            Outcome::Created => summary.created += 1,
+            Outcome::Regenerated => summary.regenerated += 1,
+            Outcome::Revised => summary.revised += 1,
+            Outcome::Unchanged => summary.unchanged += 1,
+        }
+    }
+    Ok(summary)
+}
+
+enum Outcome {
+    Created,
+    Regenerated,
+    Revised,
+    Unchanged,
+}
+
+/// Stores a closing's conclusion: nothing if its figures are unchanged, a
+/// regenerated draft, or a new revision of a published one.
+async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
+    let now = state.clock.now();
+    let content = snapshot_json(&d.content)?;
+    let txn = state.db.begin_write().await?;
+    let latest = conclusion::Entity::find()
+        .filter(conclusion::Column::ScopeKind.eq(d.scope_kind.as_str()))
+        .filter(conclusion::Column::ScopeId.eq(d.scope_id))
+        .filter(conclusion::Column::PeriodKind.eq(d.kind.as_str()))
+        .filter(conclusion::Column::PeriodStart.eq(d.period.start))
+        .order_by_desc(conclusion::Column::Revision)
+        .one(&*txn)
+        .await?;
+    let draft = ConclusionStatus::Draft.as_str();
+    let (id, outcome) = match latest {
+        Some(c) if c.content == content => return Ok(Outcome::Unchanged),
+        Some(c) if c.status == draft => {
+            let hash = hash_of(&content, &c.institution_comment);
+            let id = c.id;
+            let mut row: conclusion::ActiveModel = c.into();
+            row.content = Set(content);
+            row.content_hash = Set(hash);
+            row.updated_at = Set(now);
+            row.update(&*txn).await?;
+            finding::Entity::delete_many()
+                .filter(finding::Column::ConclusionId.eq(id))
+                .exec(&*txn)
+                .await?;
+            (id, Outcome::Regenerated)
+        }
+        previous => {
+            let changes = match &previous {
+                Some(p) => {
+                    let before: Snapshot = super::stored("snapshot", p.content.clone())?;
+                    Some(snapshot_changes(p.revision, &before, &d.content)?)
+                }
+                None => None,
+            };
+            let id = Uuid::now_v7();
+            conclusion::ActiveModel {
+                id: Set(id),
+                scope_kind: Set(d.scope_kind.as_str().into()),
+                scope_id: Set(d.scope_id),
+                institution_id: Set(d.institution_id),
+                period_kind: Set(d.kind.as_str().into()),
+                period_start: Set(d.period.start),
+                period_end: Set(d.period.end),
+                revision: Set(previous.as_ref().map_or(1, |p| p.revision + 1)),
+                status: Set(draft.into()),
+                content_hash: Set(hash_of(&content, &None)),
+                content: Set(content),
+                institution_comment: Set(None),
+                changes: Set(changes),
+                created_at: Set(now),
+                updated_at: Set(now),
+                published_at: Set(None),
+                published_by: Set(None),
+            }
+            .insert(&*txn)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    AppError::Conflict("this period is being closed by another instance".into())
+                } else {
+                    e.into()
+                }
+            })?;
+            let o = if previous.is_some() {
+                Outcome::Revised
+            } else {
+                Outcome::Created
+            };
+            (id, o)
+        }
+    };
+    insert_findings(&*txn, id, d.found).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+fn snapshot_changes(
+    from_revision: i32,
+    before: &Snapshot,
+    after: &Snapshot,
+) -> AppResult<serde_json::Value> {
+    let changes = RevisionChanges {
+        from_revision,
+        counts: BeforeAfter {
+            before: before.counts,
+            after: after.counts,
+        },
+        skm: BeforeAfter {
+            before: before.skm.clone(),
+            after: after.skm.clone(),
+        },
+    };
+    serde_json::to_value(changes).map_err(AppError::internal)
+}
+
+async fn insert_findings(
+    conn: &impl ConnectionTrait,
+    conclusion_id: Uuid,
+    found: Vec<Found>,
+) -> AppResult<()> {
+    let mut rows = Vec::with_capacity(found.len());
+    for f in found {
+        rows.push(finding::ActiveModel {
+            id: Set(stable_id(&[
+                &conclusion_id.to_string(),
+                f.kind.as_str(),
+                &f.subject,
+            ])),
+            conclusion_id: Set(conclusion_id),
+            kind: Set(f.kind.as_str().into()),
+            subject: Set(f.subject),
+            detail: Set(serde_json::to_value(f.detail).map_err(AppError::internal)?),
+            open: Set(true),
+        });
+    }
+    if !rows.is_empty() {
+        finding::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The background job: closes every complete calendar period of the last two
+/// years not closed yet (catching up after downtime). Each period is claimed with
+/// a row in `period_closings`, so several instances never close it twice.
+pub async fn close_due_periods(state: &AppState) -> AppResult<u32> {
+    let now = state.clock.now();
+    let today = now.with_timezone(&state.config.timezone).date_naive();
+    let mut closed = 0;
+    for kind in PeriodKind::ALL {
+        let mut p = Period::containing(*kind, today - Duration::days(731))?;
+        while p.end < today {
+            if complete_at(state, &p).await? <= now && claim(state, *kind, p.start).await? {
+                close_unchecked(state, p).await?;
+                closed += 1;
+            }
+            match p.next() {
+                Some(n) => p = n,
+                None => break,
+            }
+        }
+    }
+    Ok(closed)
+}
+
+async fn claim(state: &AppState, kind: PeriodKind, start: NaiveDate) -> AppResult<bool> {
+    let txn = state.db.begin_write().await?;
+    let exists = period_closing::Entity::find_by_id((kind.as_str().to_owned(), start))
+        .one(&*txn)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    let r = period_closing::Entity::insert(period_closing::ActiveModel {
+        period_kind: Set(kind.as_str().into()),
+        period_start: Set(start),
+        closed_at: Set(state.clock.now()),
+    })
+    .exec_without_returning(&*txn)
+    .await;
+    match r {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(true)
+        }
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,261 @@
+//! Conclusions: the self-improving cycle. When a period's responses are complete
+//! (its end + the longest invitation expiry + 1 day), a conclusion is made for every
+//! institution (with its subtree) and every service with data: a frozen, typed
+//! [`Snapshot`] of its figures, the comparison with the previous period, and
+//! findings. Life: `DRAFT` → the institution's comment → `PUBLISHED` by a
+//! supervisor. A draft may be regenerated; a published conclusion never changes —
+//! later data makes a new revision that says what changed.
+//!
+//! - [`close`]: closing periods (on demand and by the hourly job);
+//! - [`workflow`]: the institution's comment and publishing;
+//! - this module: reading, with the public's view suppressed.
+
+mod close;
+mod workflow;
+
+pub use close::{CloseSummary, close_due_periods, close_period, complete_at};
+pub use workflow::{comment, publish};
+
+use crate::auth::Actor;
+use crate::auth::secrets::sha256_hex;
+use crate::authz::{self, Action, InstitutionScope};
+use crate::domain::figures::{Counts, FindingDetail, SkmFigure, Snapshot};
+use crate::domain::period::{Period, PeriodKind};
+use crate::domain::vocab::{ConclusionStatus, FindingKind, ScopeKind};
+use crate::domain::{Page, PageRequest};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{conclusion, finding};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A finding.
+#[derive(Debug, Clone)]
+pub struct FindingView {
+    /// Stable id (the same across regenerations of a draft).
+    pub id: Uuid,
+    /// What it says.
+    pub kind: FindingKind,
+    /// What it is about (a driver, a question key, `responses`, `figures`).
+    pub subject: String,
+    /// Figures behind it.
+    pub detail: FindingDetail,
+    /// Whether it still awaits action.
+    pub open: bool,
+}
+
+/// A value before and after a new revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BeforeAfter<T> {
+    /// In the previous revision.
+    pub before: T,
+    /// In this one.
+    pub after: T,
+}
+
+/// What changed against the previous revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionChanges {
+    /// The revision this one replaces.
+    pub from_revision: i32,
+    /// Counts before and after.
+    pub counts: BeforeAfter<Counts>,
+    /// SKM index before and after.
+    pub skm: BeforeAfter<Vec<SkmFigure>>,
+}
+
+/// A conclusion.
+#[derive(Debug, Clone)]
+pub struct ConclusionView {
+    /// Id.
+    pub id: Uuid,
+    /// Institution or service.
+    pub scope_kind: ScopeKind,
+    /// Institution or service id.
+    pub scope_id: Uuid,
+    /// Institution (of the service).
+    pub institution_id: Uuid,
+    /// Period.
+    pub period: Period,
+    /// 1, 2, … (a new revision after late data).
+    pub revision: i32,
+    /// Draft or published.
+    pub status: ConclusionStatus,
+    /// Frozen figures (suppressed for the public).
+    pub content: Snapshot,
+    /// SHA-256 of the canonical content and comment.
+    pub content_hash: String,
+    /// The institution's comment.
+    pub institution_comment: Option<String>,
+    /// What changed against the previous revision.
+    pub changes: Option<RevisionChanges>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Findings.
+    pub findings: Vec<FindingView>,
+}
+
+/// The canonical JSON of a snapshot (what is stored and hashed).
+fn snapshot_json(s: &Snapshot) -> AppResult<serde_json::Value> {
+    serde_json::to_value(s).map_err(AppError::internal)
+}
+
+fn hash_of(content: &serde_json::Value, comment: &Option<String>) -> String {
+    sha256_hex(&serde_json::json!({ "content": content, "comment": comment }).to_string())
+}
+
+fn stored<T: for<'de> Deserialize<'de>>(what: &str, v: serde_json::Value) -> AppResult<T> {
+    serde_json::from_value(v).map_err(|e| AppError::internal(format!("stored {what}: {e}")))
+}
+
+fn view(c: conclusion::Model, findings: Vec<finding::Model>) -> AppResult<ConclusionView> {
+    let bad = |what: &str| AppError::internal(format!("stored conclusion: unknown {what}"));
+    let kind = PeriodKind::parse(&c.period_kind).ok_or_else(|| bad("period kind"))?;
+    Ok(ConclusionView {
+        id: c.id,
+        scope_kind: ScopeKind::parse(&c.scope_kind).ok_or_else(|| bad("scope"))?,
+        scope_id: c.scope_id,
+        institution_id: c.institution_id,
+        period: Period::calendar(kind, c.period_start)?,
+        revision: c.revision,
+        status: ConclusionStatus::parse(&c.status).ok_or_else(|| bad("status"))?,
+        content: stored("snapshot", c.content)?,
+        content_hash: c.content_hash,
+        institution_comment: c.institution_comment,
+        changes: c.changes.map(|v| stored("changes", v)).transpose()?,
+        created_at: c.created_at,
+        published_at: c.published_at,
+        findings: findings
+            .into_iter()
+            .map(|f| {
+                Ok(FindingView {
+                    id: f.id,
+                    kind: FindingKind::parse(&f.kind).ok_or_else(|| bad("finding kind"))?,
+                    subject: f.subject,
+                    detail: stored("finding", f.detail)?,
+                    open: f.open,
+                })
+            })
+            .collect::<AppResult<_>>()?,
+    })
+}
+
+/// Who sees what: supervisors and admins everything; institution users their
+/// subtree's conclusions; everyone else only published ones, suppressed.
+enum Viewer {
+    All,
+    Institutions(InstitutionScope),
+    Public,
+}
+
+fn viewer(actor: &Actor) -> Viewer {
+    match authz::scope(actor, Action::ReadResults) {
+        Ok(InstitutionScope::All) => Viewer::All,
+        Ok(s) => Viewer::Institutions(s),
+        Err(_) => Viewer::Public,
+    }
+}
+
+async fn load(state: &AppState, c: conclusion::Model, public: bool) -> AppResult<ConclusionView> {
+    let f = finding::Entity::find()
+        .filter(finding::Column::ConclusionId.eq(c.id))
+        .all(state.db.conn())
+        .await?;
+    let mut v = view(c, f)?;
+    if public {
+        v.content.suppress_for_public();
+        v.findings.retain(|f| f.kind != FindingKind::LowConfidence);
+    }
+    Ok(v)
+}
+
+/// Whether a conclusion of `institution_id` is shown to `v` as to the public.
+async fn public_for(state: &AppState, v: &Viewer, institution_id: Uuid) -> AppResult<bool> {
+    Ok(match v {
+        Viewer::All => false,
+        Viewer::Institutions(s) => !s.contains(state.db.conn(), institution_id).await?,
+        Viewer::Public => true,
+    })
+}
+
+/// Filters of [`list`].
+#[derive(Debug, Clone, Default)]
+pub struct ConclusionFilter {
+    /// Institution or service.
+    pub scope_kind: Option<ScopeKind>,
+    /// Institution or service id.
+    pub scope_id: Option<Uuid>,
+    /// Period kind.
+    pub period_kind: Option<PeriodKind>,
+    /// Period start.
+    pub period_start: Option<NaiveDate>,
+    /// Draft or published.
+    pub status: Option<ConclusionStatus>,
+}
+
+/// Conclusions the caller may read (published ones need no account).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    f: ConclusionFilter,
+    page: PageRequest,
+) -> AppResult<Page<ConclusionView>> {
+    let v = viewer(actor);
+    let published = conclusion::Column::Status.eq(ConclusionStatus::Published.as_str());
+    let mut q = conclusion::Entity::find();
+    match &v {
+        Viewer::All => {}
+        Viewer::Institutions(s) => {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(s.condition(conclusion::Column::InstitutionId))
+                    .add(published),
+            );
+        }
+        Viewer::Public => q = q.filter(published),
+    }
+    if let Some(k) = f.scope_kind {
+        q = q.filter(conclusion::Column::ScopeKind.eq(k.as_str()));
+    }
+    if let Some(i) = f.scope_id {
+        q = q.filter(conclusion::Column::ScopeId.eq(i));
+    }
+    if let Some(k) = f.period_kind {
+        q = q.filter(conclusion::Column::PeriodKind.eq(k.as_str()));
+    }
+    if let Some(s) = f.period_start {
+        q = q.filter(conclusion::Column::PeriodStart.eq(s));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(conclusion::Column::Status.eq(s.as_str()));
+    }
+    let page = super::fetch_page(state.db.conn(), q, conclusion::Column::Id, page).await?;
+    let mut items = vec![];
+    for c in page.items {
+        let public = public_for(state, &v, c.institution_id).await?;
+        items.push(load(state, c, public).await?);
+    }
+    Ok(Page {
+        items,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    })
+}
+
+/// One conclusion (drafts only for their institution and supervisors).
+pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ConclusionView> {
+    let c = conclusion::Entity::find_by_id(id)
+        .one(state.db.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let public = public_for(state, &viewer(actor), c.institution_id).await?;
+    if public && c.status != ConclusionStatus::Published.as_str() {
+        return Err(AppError::NotFound);
+    }
+    load(state, c, public).await
+}

@@ -1,0 +1,94 @@
+//! The institution's comment on a draft, and publishing by a supervisor.
+
+use super::{ConclusionView, hash_of, load};
+use crate::auth::Actor;
+use crate::authz::{self, Action};
+use crate::domain::vocab::ConclusionStatus;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{self, Event};
+use crate::state::AppState;
+use entity::conclusion;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use serde_json::json;
+use uuid::Uuid;
+
+/// The institution's comment on a draft (its managers, or ADMIN).
+pub async fn comment(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    text: &str,
+) -> AppResult<ConclusionView> {
+    let scope = authz::scope(actor, Action::ManageSurveys)?;
+    let text = crate::domain::text::free_text("comment", text, 10_000)?;
+    if text.is_empty() {
+        return Err(AppError::bad_input(
+            "comment",
+            "must be 1-10,000 characters",
+        ));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let c = conclusion::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(&*txn, c.institution_id).await?;
+    if c.status != ConclusionStatus::Draft.as_str() {
+        return Err(AppError::Conflict(
+            "a published conclusion never changes".into(),
+        ));
+    }
+    let hash = hash_of(&c.content, &Some(text.clone()));
+    let mut row: conclusion::ActiveModel = c.into();
+    row.institution_comment = Set(Some(text));
+    row.content_hash = Set(hash);
+    row.updated_at = Set(now);
+    let saved = row.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        actor,
+        now,
+        Event {
+            action: "CONCLUSION_COMMENTED",
+            target: Some(("CONCLUSION", id)),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    load(state, saved, false).await
+}
+
+/// Publishes a draft (SUPERVISOR, ADMIN). Published conclusions never change.
+pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ConclusionView> {
+    authz::require_global(actor, Action::CloseAndPublish)?;
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let c = conclusion::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if c.status != ConclusionStatus::Draft.as_str() {
+        return Err(AppError::Conflict("already published".into()));
+    }
+    let mut row: conclusion::ActiveModel = c.into();
+    row.status = Set(ConclusionStatus::Published.as_str().into());
+    row.published_at = Set(Some(now));
+    row.published_by = Set(actor.user_id());
+    row.updated_at = Set(now);
+    let saved = row.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        actor,
+        now,
+        Event {
+            action: "CONCLUSION_PUBLISHED",
+            target: Some(("CONCLUSION", id)),
+            details: json!({ "hash": saved.content_hash }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    load(state, saved, false).await
+}
