@@ -1,7 +1,8 @@
-//! HTTP routes: `/graphql` and `/health/*`.
+//! HTTP routes: `/graphql`, `/health/*` and `/metrics`.
 
 pub mod graphql;
 pub mod health;
+pub mod metrics;
 
 use actix_web::web;
 
@@ -14,5 +15,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(graphql::method_not_allowed)),
     )
     .route("/health/live", web::get().to(health::live))
-    .route("/health/ready", web::get().to(health::ready));
+    .route("/health/ready", web::get().to(health::ready))
+    .route("/metrics", web::get().to(metrics::metrics));
 }
