@@ -469,3 +469,122 @@ async fn made_up_http_methods_are_answered_with_the_id_and_counted_under_one_lab
     );
     assert!(!text.contains("BREW"), "{text}");
 }
+
+/// The real binary on a fresh SQLite file in a directory of its own, with its
+/// stdout read line by line.
+struct Binary {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Binary {
+    fn start(env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let dir =
+            std::env::temp_dir().join(format!("sanal-logs-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sanal"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SANAL_BIND", "127.0.0.1:0")
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", dir.join("sanal.db").display()),
+            )
+            .env("SANAL_DATA_DIR", &dir)
+            .env("SANAL_WORKERS", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start the sanal binary");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Binary { child, lines, dir }
+    }
+
+    /// The first line (within 60 s) that `pick` accepts.
+    fn line<T>(&self, mut pick: impl FnMut(&str) -> Option<T>) -> T {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .expect("the expected log line");
+            if let Some(t) = pick(&line) {
+                return t;
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn json_logs_are_one_object_a_line_and_carry_the_request_id() {
+    let bin = Binary::start(&[("SANAL_LOG_FORMAT", "json")]);
+    let port = bin.line(|l| {
+        let v: Value = serde_json::from_str(l).expect("every line is JSON");
+        (v["fields"]["message"] == "Sanal is serving: POST /graphql")
+            .then(|| v["fields"]["port"].as_u64().unwrap())
+    });
+    let a = send(
+        "GET",
+        format!("http://127.0.0.1:{port}/health/live"),
+        &[("x-request-id", "json-log-check")],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let access = bin.line(|l| {
+        let v: Value = serde_json::from_str(l).expect("every line is JSON");
+        (v["span"]["request_id"] == "json-log-check").then_some(v)
+    });
+    assert_eq!(access["target"], "sanal::access");
+    assert_eq!(access["level"], "INFO");
+    assert_eq!(access["span"]["path"], "/health/live");
+    assert_eq!(access["span"]["status"], 200);
+}
+
+#[actix_web::test]
+async fn plain_logs_keep_the_port_line_and_have_no_colours_in_a_pipe() {
+    let bin = Binary::start(&[]);
+    let (port, line) = bin.line(|l| {
+        l.contains("Sanal is serving").then(|| {
+            let port = l.split("port=").nth(1).unwrap().split(' ').next().unwrap();
+            (port.parse::<u16>().unwrap(), l.to_owned())
+        })
+    });
+    assert!(!line.contains('\u{1b}'), "{line:?}");
+    send(
+        "GET",
+        format!("http://127.0.0.1:{port}/health/live"),
+        &[("x-request-id", "plain-log-check")],
+        None,
+    )
+    .await;
+    let access = bin.line(|l| {
+        l.contains("request_id=plain-log-check")
+            .then(|| l.to_owned())
+    });
+    assert!(access.contains("sanal::access"), "{access}");
+    assert!(access.contains("status=200"), "{access}");
+    assert!(!access.contains('\u{1b}'), "{access:?}");
+}

@@ -664,6 +664,65 @@ mod tests {
         }
     }
 
+    fn shapes(doc: &str) -> Vec<OperationShape> {
+        OperationShape::of(&async_graphql::parser::parse_query(doc).unwrap())
+    }
+
+    #[test]
+    fn submissions_are_found_under_aliases_inline_fragments_and_fragments_even_cyclic_ones() {
+        let ops = shapes(
+            "mutation Send { a: submitResponse(input: {}) { accepted } ... on MutationRoot { submitOpenResponse(input: {}) { accepted } } ...F }
+             fragment F on MutationRoot { b: submitResponse(input: {}) { accepted } ...G }
+             fragment G on MutationRoot { ...F login(email: \"\", password: \"\") { accessToken } }
+             query Read { submitResponse }",
+        );
+        let send = ops
+            .iter()
+            .find(|o| o.name.as_deref() == Some("Send"))
+            .unwrap();
+        assert_eq!(send.kind, "mutation");
+        let found: Vec<(&str, &str)> = send
+            .submissions
+            .iter()
+            .map(|(k, f)| (k.as_str(), *f))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a", "submitResponse"),
+                ("submitOpenResponse", "submitOpenResponse"),
+                ("b", "submitResponse")
+            ]
+        );
+        let read = ops
+            .iter()
+            .find(|o| o.name.as_deref() == Some("Read"))
+            .unwrap();
+        assert_eq!(read.kind, "query");
+        assert!(read.submissions.is_empty());
+    }
+
+    #[test]
+    fn a_submission_is_refused_with_the_code_at_its_key_or_of_the_whole_request() {
+        let mut refused = AppError::AlreadyResponded.into_server_error();
+        refused.path = vec![PathSegment::Field("a".into())];
+        let mut data = async_graphql::indexmap::IndexMap::new();
+        data.insert(Name::new("b"), ConstValue::Boolean(true));
+        data.insert(Name::new("a"), ConstValue::Null);
+        let mut resp = Response::new(ConstValue::Object(data));
+        resp.errors.push(refused);
+        assert_eq!(
+            submission_outcome(&resp, "a"),
+            Some(Some("ALREADY_RESPONDED"))
+        );
+        assert_eq!(submission_outcome(&resp, "b"), Some(None));
+        assert_eq!(submission_outcome(&resp, "c"), None);
+        let timed_out = Response::from_errors(vec![
+            AppError::Timeout { after_secs: 30 }.into_server_error(),
+        ]);
+        assert_eq!(submission_outcome(&timed_out, "a"), Some(Some("TIMEOUT")));
+    }
+
     #[test]
     fn control_characters_in_variables_are_refused() {
         let v = ConstValue::String("a\u{0}b".into());
