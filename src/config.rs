@@ -86,6 +86,10 @@ pub struct Config {
     pub finding_skm_element_floor: f64,
     /// `SANAL_FINDING_RESPONSE_RATE_FLOOR`: a response rate below this is a finding (default 0.1).
     pub finding_response_rate_floor: f64,
+    /// `SANAL_METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer
+    /// <token>` (at least 16 characters in production); when unset, `/metrics` is
+    /// served openly in development mode and answers 404 in production mode.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -118,6 +122,9 @@ impl Config {
         }
     }
 }
+
+/// Shortest `SANAL_METRICS_TOKEN` accepted in production mode.
+pub const MIN_METRICS_TOKEN_LEN: usize = 16;
 
 /// A setting could not be used.
 #[derive(Debug)]
@@ -165,6 +172,7 @@ impl Config {
             finding_driver_floor: 0.6,
             finding_skm_element_floor: 2.5,
             finding_response_rate_floor: 0.1,
+            metrics_token: None,
         }
     }
 
@@ -257,6 +265,7 @@ impl Config {
         c.finding_driver_floor = parse_num(&get, "SANAL_FINDING_DRIVER_FLOOR", 0.6)?;
         c.finding_skm_element_floor = parse_num(&get, "SANAL_FINDING_SKM_ELEMENT_FLOOR", 2.5)?;
         c.finding_response_rate_floor = parse_num(&get, "SANAL_FINDING_RESPONSE_RATE_FLOOR", 0.1)?;
+        c.metrics_token = get("SANAL_METRICS_TOKEN").map(|t| t.trim().to_owned());
         if production {
             c.check_production()?;
         }
@@ -274,6 +283,13 @@ impl Config {
             return Err(ConfigError(
                 "SANAL_PUBLIC_BASE_URL must be https:// in production".into(),
             ));
+        }
+        if let Some(t) = &self.metrics_token
+            && t.chars().count() < MIN_METRICS_TOKEN_LEN
+        {
+            return Err(ConfigError(format!(
+                "SANAL_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LEN} characters in production"
+            )));
         }
         if let Some(p) = &self.admin_password
             && p.chars().count() < crate::domain::password::MIN_LEN
@@ -381,6 +397,33 @@ mod tests {
             ("SANAL_TIMEZONE", "Mars/Olympus"),
         ]));
         assert!(r.is_err_and(|e| e.0.contains("SANAL_TIMEZONE")));
+    }
+
+    #[test]
+    fn production_mode_refuses_a_short_metrics_token() {
+        let base = [
+            ("SANAL_PRODUCTION", "true"),
+            ("SANAL_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("SANAL_PUBLIC_BASE_URL", "https://sanal.gov.mn/s/"),
+        ];
+        let short = Config::from_lookup(lookup(
+            &[base.as_slice(), &[("SANAL_METRICS_TOKEN", "short")]].concat(),
+        ));
+        assert!(short.is_err_and(|e| e.0.contains("SANAL_METRICS_TOKEN")));
+        let long = Config::from_lookup(lookup(
+            &[
+                base.as_slice(),
+                &[("SANAL_METRICS_TOKEN", "a-scraper-token-of-some-length")],
+            ]
+            .concat(),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            long.metrics_token.as_deref(),
+            Some("a-scraper-token-of-some-length")
+        );
+        let unset = Config::from_lookup(lookup(&base)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(unset.metrics_token, None);
     }
 
     #[test]

@@ -93,6 +93,8 @@ impl Application {
         let bind = config.bind.clone();
         let workers = config.workers;
         let state = prepare(config, clock, pg_schema).await?;
+        // The process's metrics recorder (once per process, however many apps).
+        crate::telemetry::metrics::handle();
         let schema = build_schema(state.clone());
         let listener =
             TcpListener::bind(&bind).map_err(|e| fail("binding")(format!("{bind}: {e}")))?;
@@ -158,6 +160,9 @@ fn serve(
             .app_data(schema.clone())
             .app_data(state.clone())
             .configure(routes::configure)
+            .wrap(actix_web::middleware::from_fn(
+                crate::telemetry::http::observe,
+            ))
     })
     .listen(listener)?;
     if let Some(w) = workers {

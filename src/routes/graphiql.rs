@@ -11,7 +11,7 @@ use crate::auth::secrets::hex;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
@@ -107,17 +107,20 @@ pub fn asset_base() -> String {
 static PAGE: LazyLock<String> =
     LazyLock::new(|| include_str!("graphiql/index.html").replace("{{BASE}}", &asset_base()));
 
-fn not_found() -> HttpResponse {
+fn not_found(req: &HttpRequest, message: &str) -> HttpResponse {
+    let id = crate::telemetry::http::request_id(req);
     HttpResponse::build(StatusCode::NOT_FOUND).json(serde_json::json!({
-        "errors": [{ "message": "GraphiQL is off in production mode", "extensions": { "code": "NOT_FOUND" } }]
+        "errors": [{ "message": message, "extensions": { "code": "NOT_FOUND", "requestId": id.as_str() } }]
     }))
 }
 
+const OFF: &str = "GraphiQL is off in production mode";
+
 /// `GET /graphql`: the GraphiQL page (404 in production mode). It never executes
 /// anything: a `?query=` only fills the editor.
-pub async fn page(state: web::Data<AppState>) -> HttpResponse {
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if state.config.production {
-        return not_found();
+        return not_found(&req, OFF);
     }
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
@@ -130,10 +133,14 @@ pub async fn page(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /graphiql/{key}/{file}`: one asset, cacheable for a year (404 in
 /// production mode, for an unknown file, or for a key other than the current one).
-pub async fn asset(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
+pub async fn asset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
     let (key, file) = path.into_inner();
     if state.config.production {
-        return not_found();
+        return not_found(&req, OFF);
     }
     let found = ASSETS.iter().find(|a| a.name == file);
     match found {
@@ -142,9 +149,7 @@ pub async fn asset(state: web::Data<AppState>, path: web::Path<(String, String)>
             .insert_header((CACHE_CONTROL, "public, max-age=31536000, immutable"))
             .insert_header(("x-content-type-options", "nosniff"))
             .body(a.bytes),
-        _ => HttpResponse::build(StatusCode::NOT_FOUND).json(serde_json::json!({
-            "errors": [{ "message": "no such file", "extensions": { "code": "NOT_FOUND" } }]
-        })),
+        _ => not_found(&req, "no such file"),
     }
 }
 

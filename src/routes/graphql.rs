@@ -7,6 +7,8 @@ use crate::error::AppError;
 use crate::graphql::SanalSchema;
 use crate::services::actors;
 use crate::state::AppState;
+use crate::telemetry::http::request_id;
+use crate::telemetry::request_id::RequestId;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -15,9 +17,10 @@ use futures_util::StreamExt;
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+/// A transport-level error, shaped like a GraphQL one, with the request id.
+fn error(status: StatusCode, code: &str, message: &str, id: &RequestId) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
+        "errors": [{ "message": message, "extensions": { "code": code, "requestId": id.as_str() } }]
     }))
 }
 
@@ -52,33 +55,6 @@ pub fn client_ip(
     peer.map(|p| p.to_string())
 }
 
-/// Gives every error a stable `extensions.code`: errors raised by async-graphql
-/// itself (validation, limits) carry none.
-fn add_missing_codes(resp: &mut async_graphql::Response) {
-    for e in &mut resp.errors {
-        let has_code = e
-            .extensions
-            .as_ref()
-            .is_some_and(|x| x.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let m = e.message.to_ascii_lowercase();
-        let code = if m.contains("too deep")
-            || m.contains("too complex")
-            || m.contains("directives")
-            || m.contains("recursion")
-        {
-            "QUERY_LIMIT_EXCEEDED"
-        } else {
-            "GRAPHQL_VALIDATION_FAILED"
-        };
-        e.extensions
-            .get_or_insert_with(Default::default)
-            .set("code", code);
-    }
-}
-
 /// Executes one GraphQL operation.
 pub async fn post(
     req: HttpRequest,
@@ -86,6 +62,7 @@ pub async fn post(
     schema: web::Data<SanalSchema>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    let id = request_id(&req);
     let json_type = header(&req, CONTENT_TYPE)
         .map(|c| c.trim().to_ascii_lowercase())
         .is_some_and(|c| c == "application/json" || c.starts_with("application/json;"));
@@ -94,6 +71,7 @@ pub async fn post(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             "send the request as Content-Type: application/json",
+            &id,
         );
     }
     let too_large = || {
@@ -101,6 +79,7 @@ pub async fn post(
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
             &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            &id,
         )
     };
     if header(&req, CONTENT_LENGTH)
@@ -116,6 +95,7 @@ pub async fn post(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 "could not read the request body",
+                &id,
             );
         };
         if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -130,6 +110,7 @@ pub async fn post(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 "the body is not valid JSON",
+                &id,
             );
         }
     };
@@ -138,6 +119,7 @@ pub async fn post(
             StatusCode::BAD_REQUEST,
             "BATCH_NOT_SUPPORTED",
             "batched requests are not supported; send one operation per request",
+            &id,
         );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
@@ -147,6 +129,7 @@ pub async fn post(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 "expected {\"query\": …, \"variables\": …, \"operationName\": …}",
+                &id,
             );
         }
     };
@@ -168,13 +151,14 @@ pub async fn post(
     {
         Ok(a) => a,
         Err(e @ AppError::Unauthenticated(_)) => {
-            return error(StatusCode::UNAUTHORIZED, e.code(), &e.public_message());
+            return error(StatusCode::UNAUTHORIZED, e.code(), &e.public_message(), &id);
         }
         Err(e @ AppError::Unavailable { retry_after_secs }) => {
             let mut r = error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 e.code(),
                 &e.public_message(),
+                &id,
             );
             if let Ok(v) =
                 actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
@@ -189,20 +173,27 @@ pub async fn post(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 e.code(),
                 &e.public_message(),
+                &id,
             );
         }
     };
-    let mut resp = schema.execute(request.data(actor)).await;
-    add_missing_codes(&mut resp);
+    // The guard reads the id to log it; every error carries it so users can quote it.
+    let mut resp = schema.execute(request.data(actor).data(id.clone())).await;
+    for e in &mut resp.errors {
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", id.as_str());
+    }
     HttpResponse::Ok().json(resp)
 }
 
 /// Any other method.
-pub async fn method_not_allowed() -> HttpResponse {
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     error(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
         "use POST with a JSON body",
+        &request_id(&req),
     )
 }
 

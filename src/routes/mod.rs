@@ -1,8 +1,9 @@
-//! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/` and `/health/*`.
+//! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/`, `/health/*` and `/metrics`.
 
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod metrics;
 
 use actix_web::web;
 
@@ -16,5 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/graphiql/{key}/{file}", web::get().to(graphiql::asset))
     .route("/health/live", web::get().to(health::live))
-    .route("/health/ready", web::get().to(health::ready));
+    .route("/health/ready", web::get().to(health::ready))
+    .route("/metrics", web::get().to(metrics::metrics));
 }
