@@ -69,9 +69,8 @@ pub async fn login(
         Some(u) => state.passwords.verify(password, &u.password_hash).await? && u.active,
     };
     let Some(u) = found.filter(|_| ok) else {
-        let txn = state.db.begin_write().await?;
-        audit::record_as(
-            &*txn,
+        let txn = crate::services::write::begin(state).await?;
+        txn.finish_as(
             ("ANONYMOUS", None, email.as_str().to_owned()),
             actor.client_ip.clone(),
             now,
@@ -82,16 +81,16 @@ pub async fn login(
             },
         )
         .await?;
-        txn.commit().await?;
         return Err(AppError::unauthenticated(BAD_LOGIN));
     };
     state.logins.succeeded(attempt);
 
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let (session_id, refresh, refresh_exp) = create_session(&*txn, state, u.id, now).await?;
-    audit::record_as(
-        &*txn,
-        ("USER", Some(u.id), u.email.clone()),
+    let who = ("USER", Some(u.id), u.email.clone());
+    let view = users::view(&*txn, u).await?;
+    txn.finish_as(
+        who,
         actor.client_ip.clone(),
         now,
         Event {
@@ -101,8 +100,6 @@ pub async fn login(
         },
     )
     .await?;
-    let view = users::view(&*txn, u).await?;
-    txn.commit().await?;
     let (access, access_exp) = state.tokens.issue(view.id, session_id, now)?;
     Ok(SessionTokens {
         access_token: access,
@@ -120,7 +117,7 @@ pub async fn refresh(state: &AppState, actor: &Actor, token: &str) -> AppResult<
     if token.len() > 200 {
         return Err(invalid());
     }
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let Some(rt) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
         .one(&*txn)
@@ -163,8 +160,7 @@ pub async fn refresh(state: &AppState, actor: &Actor, token: &str) -> AppResult<
         };
         if now - used_at > Duration::seconds(state.config.refresh_reuse_secs) {
             revoke_session(&*txn, s.id, now, "refresh token reuse").await?;
-            audit::record_as(
-                &*txn,
+            txn.finish_as(
                 ("USER", Some(u.id), u.email.clone()),
                 actor.client_ip.clone(),
                 now,
@@ -175,13 +171,13 @@ pub async fn refresh(state: &AppState, actor: &Actor, token: &str) -> AppResult<
                 },
             )
             .await?;
-            txn.commit().await?;
             return Err(invalid());
         }
     }
     let new_token = issue_refresh(&*txn, s.id, s.expires_at, now).await?;
     let view = users::view(&*txn, u).await?;
-    txn.commit().await?;
+    txn.finish_unaudited("a refresh continues a session whose sign-in was audited")
+        .await?;
     let (access, access_exp) = state.tokens.issue(view.id, s.id, now)?;
     Ok(SessionTokens {
         access_token: access,
@@ -196,10 +192,9 @@ pub async fn refresh(state: &AppState, actor: &Actor, token: &str) -> AppResult<
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
     let user = authz::require_user(actor)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     revoke_session(&*txn, user.session_id, now, "logout").await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -208,8 +203,7 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
             details: json!({}),
         },
     )
-    .await?;
-    txn.commit().await
+    .await
 }
 
 /// Changes the caller's password; every other session of theirs ends.
@@ -240,7 +234,7 @@ pub async fn change_password(
         ));
     }
     let hash = state.passwords.hash(new.expose()).await?;
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
@@ -249,8 +243,7 @@ pub async fn change_password(
         .exec(&*txn)
         .await?;
     revoke_user_sessions(&*txn, me.id, Some(me.session_id), now, "password changed").await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -259,8 +252,7 @@ pub async fn change_password(
             details: json!({}),
         },
     )
-    .await?;
-    txn.commit().await
+    .await
 }
 
 /// The signed-in user.

@@ -2,7 +2,7 @@
 //! its SHA-256 hash is stored. A key covers its institution's subtree; ADMIN may
 //! widen it to several institutions (a national platform such as e-Mongolia).
 
-use super::audit::{self, Event};
+use super::audit::Event;
 use crate::auth::Actor;
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::authz::{self, Action};
@@ -132,7 +132,7 @@ pub async fn create_api_key(
         ));
     }
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     scope.require(&*txn, institution_id).await?;
     require_institutions(&*txn, &covered).await?;
     let key = format!("sk_{}", random_token(32));
@@ -150,8 +150,8 @@ pub async fn create_api_key(
     .insert(&*txn)
     .await?;
     write_coverage(&*txn, id, &covered).await?;
-    audit::record(
-        &*txn,
+    let api_key = view(&*txn, row).await?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -161,8 +161,6 @@ pub async fn create_api_key(
         },
     )
     .await?;
-    let api_key = view(&*txn, row).await?;
-    txn.commit().await?;
     Ok(CreatedApiKey { key, api_key })
 }
 
@@ -175,7 +173,7 @@ pub async fn set_api_key_coverage(
 ) -> AppResult<ApiKeyView> {
     authz::require_global(actor, Action::WidenApiKeys)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let k = api_key::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -186,8 +184,8 @@ pub async fn set_api_key_coverage(
     covered.dedup();
     require_institutions(&*txn, &covered).await?;
     write_coverage(&*txn, id, &covered).await?;
-    audit::record(
-        &*txn,
+    let v = view(&*txn, k).await?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -197,8 +195,6 @@ pub async fn set_api_key_coverage(
         },
     )
     .await?;
-    let v = view(&*txn, k).await?;
-    txn.commit().await?;
     Ok(v)
 }
 
@@ -206,7 +202,7 @@ pub async fn set_api_key_coverage(
 pub async fn revoke_api_key(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ApiKeyView> {
     let scope = authz::scope(actor, Action::ManageApiKeys)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let k = api_key::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -218,23 +214,21 @@ pub async fn revoke_api_key(state: &AppState, actor: &Actor, id: Uuid) -> AppRes
         .filter(api_key::Column::RevokedAt.is_null())
         .exec(&*txn)
         .await?;
-    audit::record(
-        &*txn,
-        actor,
-        now,
-        Event {
-            action: "API_KEY_REVOKED",
-            target: Some(("API_KEY", id)),
-            details: json!({ "name": k.name }),
-        },
-    )
-    .await?;
     let k = api_key::Entity::find_by_id(id)
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let v = view(&*txn, k).await?;
-    txn.commit().await?;
+    txn.finish(
+        actor,
+        now,
+        Event {
+            action: "API_KEY_REVOKED",
+            target: Some(("API_KEY", id)),
+            details: json!({ "name": v.name }),
+        },
+    )
+    .await?;
     Ok(v)
 }
 

@@ -17,7 +17,7 @@ const TIMEZONE_KEY: &str = "reporting_timezone";
 /// Stores the reporting zone when the database is new; refuses a different one
 /// later, since every period would shift.
 pub async fn fix_reporting_timezone(state: &AppState, tz: Tz) -> AppResult<()> {
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     match setting::Entity::find_by_id(TIMEZONE_KEY.to_owned())
         .one(&*txn)
         .await?
@@ -40,7 +40,8 @@ pub async fn fix_reporting_timezone(state: &AppState, tz: Tz) -> AppResult<()> {
             .await?;
         }
     }
-    txn.commit().await
+    txn.finish_unaudited("start-up: the reporting zone is fixed once, before anyone signs in")
+        .await
 }
 
 async fn admin_exists(state: &AppState) -> AppResult<bool> {

@@ -5,13 +5,14 @@
 //! the services it may issue invitations for. Changing it takes ADMIN or an
 //! INSTITUTION_MANAGER of the owning institution's subtree.
 
-use super::audit::{self, Event};
+use super::audit::Event;
 use super::institutions::check_region;
 use crate::auth::{Actor, Caller};
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::catalogue::{Channel, Code, ServicePointKind, parse_channels};
 use crate::domain::{LocalizedText, Page, PageRequest};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
+use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{institution, service, service_point};
@@ -189,10 +190,8 @@ async fn require_institution(conn: &impl ConnectionTrait, id: Uuid) -> AppResult
     Ok(())
 }
 
-fn duplicate(what: &str) -> AppError {
-    AppError::Conflict(format!(
-        "this institution already has a {what} with this code"
-    ))
+fn duplicate(what: &str) -> String {
+    format!("this institution already has a {what} with this code")
 }
 
 /// Creates a service.
@@ -205,7 +204,7 @@ pub async fn create_service(
     let code = Code::parse("code", &input.code)?;
     let channels = parse_channels("channels", &input.channels)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     scope.require(&*txn, input.institution_id).await?;
     require_institution(&*txn, input.institution_id).await?;
     let taken = service::Entity::find()
@@ -215,7 +214,7 @@ pub async fn create_service(
         .await?
         > 0;
     if taken {
-        return Err(duplicate("service"));
+        return Err(AppError::Conflict(duplicate("service")));
     }
     let id = super::new_id();
     let row = service::ActiveModel {
@@ -232,15 +231,8 @@ pub async fn create_service(
     }
     .insert(&*txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            duplicate("service")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        &*txn,
+    .conflict_on_unique(&duplicate("service"))?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -250,7 +242,6 @@ pub async fn create_service(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(row.into())
 }
 
@@ -273,7 +264,7 @@ pub async fn update_service(
         .map(|c| parse_channels("channels", c))
         .transpose()?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let current = service::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -290,7 +281,7 @@ pub async fn update_service(
             .await?
             > 0;
         if taken {
-            return Err(duplicate("service"));
+            return Err(AppError::Conflict(duplicate("service")));
         }
         details.insert("code".into(), json!(c.as_str()));
         row.code = Set(c.as_str().to_owned());
@@ -324,15 +315,11 @@ pub async fn update_service(
         row.active = Set(a);
     }
     row.updated_at = Set(now);
-    let saved = row.update(&*txn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            duplicate("service")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        &*txn,
+    let saved = row
+        .update(&*txn)
+        .await
+        .conflict_on_unique(&duplicate("service"))?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -342,7 +329,6 @@ pub async fn update_service(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(saved.into())
 }
 
@@ -431,7 +417,7 @@ pub async fn create_service_point(
     let scope = authz::scope(actor, Action::ManageCatalogue)?;
     let code = Code::parse("code", &input.code)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     scope.require(&*txn, input.institution_id).await?;
     require_institution(&*txn, input.institution_id).await?;
     check_region(&*txn, &input.region_code).await?;
@@ -442,7 +428,7 @@ pub async fn create_service_point(
         .await?
         > 0;
     if taken {
-        return Err(duplicate("service point"));
+        return Err(AppError::Conflict(duplicate("service point")));
     }
     let id = super::new_id();
     let row = service_point::ActiveModel {
@@ -458,15 +444,8 @@ pub async fn create_service_point(
     }
     .insert(&*txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            duplicate("service point")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        &*txn,
+    .conflict_on_unique(&duplicate("service point"))?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -476,7 +455,6 @@ pub async fn create_service_point(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(row.into())
 }
 
@@ -489,7 +467,7 @@ pub async fn update_service_point(
 ) -> AppResult<ServicePoint> {
     let scope = authz::scope(actor, Action::ManageCatalogue)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let current = service_point::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -516,8 +494,7 @@ pub async fn update_service_point(
     }
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -527,7 +504,6 @@ pub async fn update_service_point(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(saved.into())
 }
 

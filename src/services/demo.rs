@@ -362,7 +362,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
     let today = now.with_timezone(&tz).date_naive();
     let start = today - Duration::days(548);
     let days = (today - start).num_days().max(1) as usize;
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let mut resp_rows = vec![];
     let mut answer_rows = vec![];
     let mut inv_rows = vec![];
@@ -464,8 +464,9 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             .exec_without_returning(&*txn)
             .await?;
     }
-    txn.commit().await?;
-    super::rollups::rebuild_unchecked(state, start, today).await?;
+    txn.finish_unaudited("demo data for a fresh database")
+        .await?;
+    super::rollups::rebuild_unchecked(state, &Actor::system("sanal demo"), start, today).await?;
     summary.responses = responses_wanted;
     Ok(summary)
 }

@@ -1,12 +1,13 @@
 //! Institutions: a tree (ministry → agency → local unit) kept with a closure table,
 //! so "this institution and everything below it" is one indexed query.
 
-use super::audit::{self, Event};
+use super::audit::Event;
 use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::catalogue::{Code, InstitutionKind};
 use crate::domain::{LocalizedText, Page, PageRequest};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
+use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{institution, institution_closure as closure, region};
@@ -120,9 +121,8 @@ async fn code_taken(
     Ok(q.count(conn).await? > 0)
 }
 
-fn conflict_code() -> AppError {
-    AppError::Conflict("an institution with this code already exists".into())
-}
+/// The message of a code that is taken.
+const CODE_TAKEN: &str = "an institution with this code already exists";
 
 /// Creates an institution (ADMIN).
 pub async fn create_institution(
@@ -133,7 +133,7 @@ pub async fn create_institution(
     authz::require_global(actor, Action::ManageInstitutions)?;
     let code = Code::parse("code", &input.code)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     check_region(&*txn, &input.region_code).await?;
     let ancestors = match input.parent_id {
         Some(p) => {
@@ -149,7 +149,7 @@ pub async fn create_institution(
         None => vec![],
     };
     if code_taken(&*txn, code.as_str(), None).await? {
-        return Err(conflict_code());
+        return Err(AppError::Conflict(CODE_TAKEN.into()));
     }
     let id = super::new_id();
     let row = institution::ActiveModel {
@@ -166,13 +166,7 @@ pub async fn create_institution(
     }
     .insert(&*txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            conflict_code()
-        } else {
-            e.into()
-        }
-    })?;
+    .conflict_on_unique(CODE_TAKEN)?;
     let mut links = vec![closure::ActiveModel {
         ancestor_id: Set(id),
         descendant_id: Set(id),
@@ -186,8 +180,7 @@ pub async fn create_institution(
     closure::Entity::insert_many(links)
         .exec_without_returning(&*txn)
         .await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -197,7 +190,6 @@ pub async fn create_institution(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(row.into())
 }
 
@@ -271,7 +263,7 @@ pub async fn update_institution(
         .as_deref()
         .map(|c| Code::parse("code", c))
         .transpose()?;
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let current = institution::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -280,7 +272,7 @@ pub async fn update_institution(
     let mut details = serde_json::Map::new();
     if let Some(c) = &code {
         if code_taken(&*txn, c.as_str(), Some(id)).await? {
-            return Err(conflict_code());
+            return Err(AppError::Conflict(CODE_TAKEN.into()));
         }
         details.insert("code".into(), json!(c.as_str()));
         row.code = Set(c.as_str().to_owned());
@@ -319,15 +311,8 @@ pub async fn update_institution(
         row.parent_id = Set(p);
     }
     row.updated_at = Set(now);
-    let saved = row.update(&*txn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            conflict_code()
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        &*txn,
+    let saved = row.update(&*txn).await.conflict_on_unique(CODE_TAKEN)?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -337,7 +322,6 @@ pub async fn update_institution(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(saved.into())
 }
 

@@ -9,13 +9,15 @@
 //! true/false: why someone was not invited (sampling, cooldown) is never told,
 //! since it would reveal their other services.
 
+use super::audit::Event;
 use super::surveys::{invitation_settings, version_for};
 use crate::auth::Actor;
 use crate::auth::secrets::{hex, hmac_sha256, purpose_key, sha256_hex};
 use crate::authz;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
+use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use base64::Engine;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -24,6 +26,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 /// What a service-delivery system sends after delivering a service.
@@ -214,7 +217,7 @@ pub async fn issue_invitation(
         .to_string(),
     );
 
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let (svc, _point) =
         require_catalogue(&*txn, actor, input.service_id, input.service_point_id).await?;
     let existing = invitation::Entity::find()
@@ -298,13 +301,7 @@ pub async fn issue_invitation(
     }
     .insert(&*txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::Conflict("this transactionRef is being issued concurrently; retry".into())
-        } else {
-            e.into()
-        }
-    })?;
+    .conflict_on_unique("this transactionRef is being issued concurrently; retry")?;
     if row.invited {
         super::rollups::add_invitation(
             &*txn,
@@ -315,7 +312,10 @@ pub async fn issue_invitation(
         )
         .await?;
     }
-    txn.commit().await?;
+    txn.finish_unaudited(
+        "invitations come at national volume and must not be traceable; the key's use is in the request log",
+    )
+    .await?;
     Ok(answer(state, &row))
 }
 
@@ -340,8 +340,15 @@ pub async fn report_delivered(
     if !(0..=10_000_000).contains(&count) {
         return Err(AppError::bad_input("count", "must be 0-10,000,000"));
     }
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     require_catalogue(&*txn, actor, service_id, point_id).await?;
+    let previous = delivered_count::Entity::find()
+        .filter(delivered_count::Column::ServiceId.eq(service_id))
+        .filter(delivered_count::Column::ServicePointId.eq(point_id))
+        .filter(delivered_count::Column::Day.eq(day))
+        .one(&*txn)
+        .await?
+        .map(|d| d.count);
     delivered_count::Entity::delete_many()
         .filter(delivered_count::Column::ServiceId.eq(service_id))
         .filter(delivered_count::Column::ServicePointId.eq(point_id))
@@ -357,7 +364,16 @@ pub async fn report_delivered(
     })
     .exec_without_returning(&*txn)
     .await?;
-    txn.commit().await?;
+    txn.finish(
+        actor,
+        now,
+        Event {
+            action: "DELIVERED_COUNT_REPORTED",
+            target: Some(("SERVICE", service_id)),
+            details: json!({ "servicePointId": point_id, "date": day, "count": count, "previous": previous }),
+        },
+    )
+    .await?;
     Ok(count)
 }
 
@@ -366,7 +382,7 @@ pub async fn report_delivered(
 /// cooldowns. Returns how many invitations were purged.
 pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let purged = invitation::Entity::update_many()
         .col_expr(
             invitation::Column::TransactionRef,
@@ -398,7 +414,8 @@ pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
         .filter(recontact_cooldown::Column::Until.lte(now))
         .exec(&*txn)
         .await?;
-    txn.commit().await?;
+    txn.finish_unaudited("the purge: what it clears must not be kept anywhere")
+        .await?;
     Ok(purged)
 }
 

@@ -20,6 +20,7 @@ pub mod rollups;
 pub mod sessions;
 pub mod surveys;
 pub mod users;
+pub(crate) mod write;
 
 /// A new time-ordered id (UUIDv7): keyset pagination sorts by it.
 pub fn new_id() -> uuid::Uuid {

@@ -17,6 +17,7 @@ use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
 use crate::domain::vocab::Origin;
 use crate::error::{AppError, AppResult};
+use crate::services::audit::Event;
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use entity::{invitation, response, response_answer};
@@ -24,6 +25,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -302,19 +304,24 @@ pub async fn rebuild(
             "must be on or after from, within ten years",
         ));
     }
-    rebuild_unchecked(state, from, to).await
+    rebuild_unchecked(state, actor, from, to).await
 }
 
 /// [`rebuild`] without the permission check (start-up tools, the demo).
-pub async fn rebuild_unchecked(
+pub(crate) async fn rebuild_unchecked(
     state: &AppState,
+    actor: &Actor,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<RebuildSummary> {
     let (from, to) = (month_of(from), month_end(to));
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared("LOCK TABLE responses, invitations IN SHARE MODE")
+        // Writers pause until the rebuild commits. The tables are locked in the order
+        // a submission writes them (invitation, then response): the other order let a
+        // submission holding its invitation wait for `responses` while the rebuild
+        // held `responses` and waited for `invitations` — a deadlock (40P01).
+        txn.execute_unprepared("LOCK TABLE invitations, responses IN SHARE MODE")
             .await?;
     }
     let del = |table: &str, col: &str, a: NaiveDate, b: NaiveDate| {
@@ -398,7 +405,16 @@ pub async fn rebuild_unchecked(
         .or_default() += 1;
     }
     apply_invitations(&*txn, inv).await?;
-    txn.commit().await?;
+    txn.finish(
+        actor,
+        state.clock.now(),
+        Event {
+            action: "ROLLUPS_REBUILT",
+            target: None,
+            details: json!({ "from": from, "to": to, "responses": total }),
+        },
+    )
+    .await?;
     Ok(RebuildSummary {
         from,
         to,

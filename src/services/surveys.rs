@@ -2,7 +2,7 @@
 //! time, SHA-256 of canonical content), assigned to services; plus each service's
 //! invitation settings (sampling, expiry, recontact cooldown).
 
-use super::audit::{self, Event};
+use super::audit::Event;
 use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
 use crate::authz::{self, Action, InstitutionScope};
@@ -111,7 +111,7 @@ async fn insert_survey(
     let scope = authz::scope(actor, Action::ManageSurveys)?;
     content.check().map_err(invalid)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     scope.require(&*txn, institution_id).await?;
     if entity::institution::Entity::find_by_id(institution_id)
         .one(&*txn)
@@ -146,8 +146,7 @@ async fn insert_survey(
     }
     .insert(&*txn)
     .await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -157,7 +156,6 @@ async fn insert_survey(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(survey_view(row))
 }
 
@@ -260,7 +258,7 @@ async fn edit_draft(
     edit: impl FnOnce(&mut SurveyContent) -> AppResult<()>,
 ) -> AppResult<VersionView> {
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let s = managed_survey(&*txn, actor, survey_id).await?;
     if stored_status(&s.status) == SurveyStatus::Archived {
         return Err(AppError::Conflict("this survey is archived".into()));
@@ -309,7 +307,8 @@ async fn edit_draft(
     srow.search_text = Set(content.title.search_text());
     srow.updated_at = Set(now);
     srow.update(&*txn).await?;
-    txn.commit().await?;
+    txn.finish_unaudited("a draft edit; publishing freezes and audits the content")
+        .await?;
     version_view(saved)
 }
 
@@ -438,7 +437,7 @@ pub async fn reorder_questions(
 /// Freezes the draft as a published version. Editing afterwards starts a new draft.
 pub async fn publish_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<VersionView> {
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let s = managed_survey(&*txn, actor, id).await?;
     if stored_status(&s.status) == SurveyStatus::Archived {
         return Err(AppError::Conflict("this survey is archived".into()));
@@ -473,8 +472,7 @@ pub async fn publish_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppRes
     srow.status = Set(SurveyStatus::Published.as_str().into());
     srow.updated_at = Set(now);
     srow.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -484,21 +482,19 @@ pub async fn publish_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppRes
         },
     )
     .await?;
-    txn.commit().await?;
     version_view(saved)
 }
 
 /// Stops new use: no new assignments; services using it stop inviting.
 pub async fn archive_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<SurveyView> {
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let s = managed_survey(&*txn, actor, id).await?;
     let mut row: survey::ActiveModel = s.into();
     row.status = Set(SurveyStatus::Archived.as_str().into());
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -508,7 +504,6 @@ pub async fn archive_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppRes
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(survey_view(saved))
 }
 
@@ -630,7 +625,7 @@ pub async fn assign_survey(
 ) -> AppResult<AssignmentView> {
     let scope = authz::scope(actor, Action::ManageSurveys)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let svc = service::Entity::find_by_id(service_id)
         .one(&*txn)
         .await?
@@ -680,8 +675,7 @@ pub async fn assign_survey(
     })
     .exec_without_returning(&*txn)
     .await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -691,7 +685,6 @@ pub async fn assign_survey(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(AssignmentView {
         service_id,
         channel,
@@ -808,7 +801,7 @@ pub async fn set_invitation_settings(
         return Err(AppError::bad_input("cooldownDays", "must be 0-365"));
     }
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let svc = service::Entity::find_by_id(service_id)
         .one(&*txn)
         .await?
@@ -825,8 +818,7 @@ pub async fn set_invitation_settings(
     })
     .exec_without_returning(&*txn)
     .await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -836,7 +828,6 @@ pub async fn set_invitation_settings(
         },
     )
     .await?;
-    txn.commit().await?;
     invitation_settings(state.db.conn(), service_id).await
 }
 

@@ -1,14 +1,15 @@
 //! Users and their role assignments.
 
 use super::actors::load_assignments;
-use super::audit::{self, Event};
+use super::audit::Event;
 use super::sessions::revoke_user_sessions;
 use crate::auth::Actor;
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::password::NewPassword;
 use crate::domain::role::{Assignment, Role};
 use crate::domain::{Email, Page, PageRequest};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
+use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{institution, role_assignment, user};
@@ -175,7 +176,7 @@ pub(crate) async fn create_user_unchecked(
     assignments: Vec<Assignment>,
 ) -> AppResult<UserView> {
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     // Same write transaction as the insert: nobody else can take the address between.
     let taken = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -201,16 +202,10 @@ pub(crate) async fn create_user_unchecked(
     }
     .insert(&*txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::Conflict("a user with this e-mail already exists".into())
-        } else {
-            e.into()
-        }
-    })?;
+    .conflict_on_unique("a user with this e-mail already exists")?;
     write_assignments(&*txn, id, &assignments, now).await?;
-    audit::record(
-        &*txn,
+    let v = view(&*txn, row).await?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -220,8 +215,6 @@ pub(crate) async fn create_user_unchecked(
         },
     )
     .await?;
-    let v = view(&*txn, row).await?;
-    txn.commit().await?;
     Ok(v)
 }
 
@@ -256,7 +249,7 @@ pub async fn update_user(
         .as_deref()
         .map(parse_display_name)
         .transpose()?;
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let u = user::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -302,8 +295,8 @@ pub async fn update_user(
         details.insert("previousAssignments".into(), assignments_json(&current));
         write_assignments(&*txn, id, new, now).await?;
     }
-    audit::record(
-        &*txn,
+    let v = view(&*txn, saved).await?;
+    txn.finish(
         actor,
         now,
         Event {
@@ -313,8 +306,6 @@ pub async fn update_user(
         },
     )
     .await?;
-    let v = view(&*txn, saved).await?;
-    txn.commit().await?;
     Ok(v)
 }
 

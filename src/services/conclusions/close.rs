@@ -9,7 +9,9 @@ use crate::domain::figures::{FindingRules, Found, Snapshot, findings};
 use crate::domain::period::{Period, PeriodKind};
 use crate::domain::vocab::{ConclusionStatus, ScopeKind};
 use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::services::audit::Event;
 use crate::services::reports::{self, ReportScope};
+use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use entity::{
@@ -21,6 +23,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
 };
+use serde_json::json;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -202,7 +205,7 @@ enum Outcome {
 async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
     let now = state.clock.now();
     let content = snapshot_json(&d.content)?;
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let latest = conclusion::Entity::find()
         .filter(conclusion::Column::ScopeKind.eq(d.scope_kind.as_str()))
         .filter(conclusion::Column::ScopeId.eq(d.scope_id))
@@ -258,13 +261,7 @@ async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
             }
             .insert(&*txn)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    AppError::Conflict("this period is being closed by another instance".into())
-                } else {
-                    e.into()
-                }
-            })?;
+            .conflict_on_unique("this period is being closed by another instance")?;
             let o = if previous.is_some() {
                 Outcome::Revised
             } else {
@@ -274,7 +271,21 @@ async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
         }
     };
     insert_findings(&*txn, id, d.found).await?;
-    txn.commit().await?;
+    let action = match outcome {
+        Outcome::Created => "CONCLUSION_CREATED",
+        Outcome::Regenerated => "CONCLUSION_REGENERATED",
+        _ => "CONCLUSION_REVISED",
+    };
+    txn.finish(
+        &Actor::system("sanal conclusions"),
+        now,
+        Event {
+            action,
+            target: Some(("CONCLUSION", id)),
+            details: json!({ "scope": d.scope_kind.as_str(), "scopeId": d.scope_id, "period": d.period.label() }),
+        },
+    )
+    .await?;
     Ok(outcome)
 }
 
@@ -349,7 +360,7 @@ pub async fn close_due_periods(state: &AppState) -> AppResult<u32> {
 }
 
 async fn claim(state: &AppState, kind: PeriodKind, start: NaiveDate) -> AppResult<bool> {
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let exists = period_closing::Entity::find_by_id((kind.as_str().to_owned(), start))
         .one(&*txn)
         .await?
@@ -366,7 +377,10 @@ async fn claim(state: &AppState, kind: PeriodKind, start: NaiveDate) -> AppResul
     .await;
     match r {
         Ok(_) => {
-            txn.commit().await?;
+            txn.finish_unaudited(
+                "a claim of the closing job; the conclusions it makes are audited",
+            )
+            .await?;
             Ok(true)
         }
         Err(e) if is_unique_violation(&e) => Ok(false),

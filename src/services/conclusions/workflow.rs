@@ -5,7 +5,7 @@ use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::vocab::ConclusionStatus;
 use crate::error::{AppError, AppResult};
-use crate::services::audit::{self, Event};
+use crate::services::audit::Event;
 use crate::state::AppState;
 use entity::conclusion;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -28,7 +28,7 @@ pub async fn comment(
         ));
     }
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let c = conclusion::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -45,8 +45,7 @@ pub async fn comment(
     row.content_hash = Set(hash);
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -56,7 +55,6 @@ pub async fn comment(
         },
     )
     .await?;
-    txn.commit().await?;
     load(state, saved, false).await
 }
 
@@ -64,7 +62,7 @@ pub async fn comment(
 pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ConclusionView> {
     authz::require_global(actor, Action::CloseAndPublish)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     let c = conclusion::Entity::find_by_id(id)
         .one(&*txn)
         .await?
@@ -78,8 +76,7 @@ pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Con
     row.published_by = Set(actor.user_id());
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -89,6 +86,5 @@ pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Con
         },
     )
     .await?;
-    txn.commit().await?;
     load(state, saved, false).await
 }

@@ -11,7 +11,7 @@ use crate::domain::catalogue::Channel;
 use crate::domain::survey::{Answer, validate_answers};
 use crate::domain::vocab::Origin;
 use crate::error::{AppError, AppResult};
-use crate::services::audit::{self, Event};
+use crate::services::audit::Event;
 use crate::services::invitations::local_date;
 use crate::services::surveys::{pick_locale, version_for, version_unchecked};
 use crate::state::AppState;
@@ -56,7 +56,7 @@ pub async fn enable_open_channel(
 ) -> AppResult<OpenChannelView> {
     let scope = authz::scope(actor, Action::ManageSurveys)?;
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     managed_point(&*txn, actor, point_id).await?;
     let svc = service::Entity::find_by_id(service_id)
         .one(&*txn)
@@ -81,8 +81,7 @@ pub async fn enable_open_channel(
     })
     .exec_without_returning(&*txn)
     .await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -92,7 +91,6 @@ pub async fn enable_open_channel(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(OpenChannelView {
         service_point_id: point_id,
         code,
@@ -123,7 +121,7 @@ pub async fn create_kiosk(
     let name = crate::domain::text::single_line("name", name, 200)?;
     let name = name.as_str();
     let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     managed_point(&*txn, actor, point_id).await?;
     let key = format!("kd_{}", random_token(32));
     let id = crate::services::new_id();
@@ -137,8 +135,7 @@ pub async fn create_kiosk(
     }
     .insert(&*txn)
     .await?;
-    audit::record(
-        &*txn,
+    txn.finish(
         actor,
         now,
         Event {
@@ -148,7 +145,6 @@ pub async fn create_kiosk(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(KioskView {
         id,
         service_point_id: point_id,
@@ -246,7 +242,7 @@ pub async fn submit_open_response(
     }
     let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
     state.limiter.hit_checked(&limit_key, limit, window, now)?;
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     store_response(
         &*txn,
         NewResponse {
@@ -263,7 +259,8 @@ pub async fn submit_open_response(
         },
     )
     .await?;
-    txn.commit().await?;
+    txn.finish_unaudited("a response is anonymous by design")
+        .await?;
     if let Some(d) = &dedupe {
         state.limiter.hit(d, 600, now);
     }

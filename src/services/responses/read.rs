@@ -9,7 +9,7 @@ use crate::domain::vocab::Origin;
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::error::AppResult;
-use crate::services::audit::{self, Event};
+use crate::services::audit::Event;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{follow_up, response, response_answer};
@@ -127,9 +127,8 @@ pub async fn list_responses(
     }
     if with_text > 0 {
         let now = state.clock.now();
-        let txn = state.db.begin_write().await?;
-        audit::record(
-            &*txn,
+        let txn = crate::services::write::begin(state).await?;
+        txn.finish(
             actor,
             now,
             Event {
@@ -139,7 +138,6 @@ pub async fn list_responses(
             },
         )
         .await?;
-        txn.commit().await?;
     }
     let mut items = Vec::with_capacity(page.items.len());
     for r in page.items {
@@ -189,9 +187,8 @@ pub async fn list_follow_ups(
     let page = crate::services::fetch_page(state.db.conn(), q, follow_up::Column::Id, page).await?;
     if !page.items.is_empty() {
         let now = state.clock.now();
-        let txn = state.db.begin_write().await?;
-        audit::record(
-            &*txn,
+        let txn = crate::services::write::begin(state).await?;
+        txn.finish(
             actor,
             now,
             Event {
@@ -201,7 +198,6 @@ pub async fn list_follow_ups(
             },
         )
         .await?;
-        txn.commit().await?;
     }
     Ok(page.map(|f| FollowUpView {
         id: f.id,

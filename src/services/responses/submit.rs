@@ -111,7 +111,7 @@ pub async fn submit_response(
     let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
     let follow_up = parse_follow_up(input.follow_up)?;
 
-    let txn = state.db.begin_write().await?;
+    let txn = crate::services::write::begin(state).await?;
     // The conditional update is the one place that decides who answers: of any
     // number of concurrent submissions exactly one changes the row.
     let won = invitation::Entity::update_many()
@@ -157,6 +157,7 @@ pub async fn submit_response(
         },
     )
     .await?;
-    txn.commit().await?;
+    txn.finish_unaudited("a response is anonymous by design")
+        .await?;
     Ok(ack)
 }
