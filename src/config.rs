@@ -137,42 +137,208 @@ impl std::fmt::Display for ConfigError {
 }
 impl std::error::Error for ConfigError {}
 
+/// One setting of the environment: its variable, its default (as the README shows
+/// it; empty where there is none or it is derived), and how a value is applied.
+/// The defaults live here only: [`Config::defaults`] applies them through the same
+/// code as values from the environment, and a test checks the README's table
+/// against this one.
+pub struct Setting {
+    /// Environment variable.
+    pub var: &'static str,
+    /// Default value, or empty.
+    pub default: &'static str,
+    apply: fn(&mut Config, &str) -> Result<(), ConfigError>,
+}
+
+/// Variables read outside [`Config`] (logging, tests); documented in the README too.
+pub const OTHER_VARIABLES: [&str; 3] = ["RUST_LOG", "SANAL_LOG_FORMAT", "SANAL_TEST_DATABASE_URL"];
+
+fn num<T: std::str::FromStr>(var: &str, v: &str) -> Result<T, ConfigError> {
+    v.trim()
+        .parse()
+        .map_err(|_| ConfigError(format!("{var}: not a valid number: {v:?}")))
+}
+
+fn within<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+    var: &str,
+    v: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
+    let n: T = num(var, v)?;
+    if !range.contains(&n) {
+        return Err(ConfigError(format!(
+            "{var} must be {}-{}",
+            range.start(),
+            range.end()
+        )));
+    }
+    Ok(n)
+}
+
+fn flag(var: &str, v: &str) -> Result<bool, ConfigError> {
+    parse_bool(Some(v), var)
+}
+
+macro_rules! setting {
+    ($var:literal, $default:literal, |$c:ident, $v:ident| $body:expr) => {
+        Setting {
+            var: $var,
+            default: $default,
+            apply: |$c, $v| {
+                $body;
+                Ok(())
+            },
+        }
+    };
+}
+
+/// Every setting Sanal reads into [`Config`].
+pub const SETTINGS: &[Setting] = &[
+    setting!("SANAL_BIND", "127.0.0.1:8080", |c, v| c.bind =
+        v.trim().to_owned()),
+    setting!("DATABASE_URL", "sqlite://sanal.db?mode=rwc", |c, v| c
+        .database_url =
+        v.trim().to_owned()),
+    setting!("SANAL_DATA_DIR", ".", |c, v| c.data_dir =
+        PathBuf::from(v.trim())),
+    setting!("SANAL_JWT_SECRET", "", |c, v| c.jwt_secret =
+        v.as_bytes().to_vec()),
+    setting!("SANAL_PRODUCTION", "false", |c, v| c.production =
+        flag("SANAL_PRODUCTION", v)?),
+    setting!("SANAL_TIMEZONE", "Asia/Ulaanbaatar", |c, v| c.timezone =
+        v.trim().parse().map_err(|_| ConfigError(format!(
+            "SANAL_TIMEZONE: unknown time zone {v:?}"
+        )))?),
+    setting!(
+        "SANAL_PUBLIC_BASE_URL",
+        "http://127.0.0.1:8080/s/",
+        |c, v| c.public_base_url = v.trim().to_owned()
+    ),
+    setting!("SANAL_ACCESS_TOKEN_TTL_SECS", "600", |c, v| c
+        .access_token_ttl_secs =
+        within("SANAL_ACCESS_TOKEN_TTL_SECS", v, 30..=900)?),
+    setting!("SANAL_REFRESH_TOKEN_TTL_SECS", "2592000", |c, v| c
+        .refresh_token_ttl_secs =
+        num("SANAL_REFRESH_TOKEN_TTL_SECS", v)?),
+    setting!("SANAL_REFRESH_REUSE_SECS", "30", |c, v| c
+        .refresh_reuse_secs =
+        num("SANAL_REFRESH_REUSE_SECS", v)?),
+    setting!("SANAL_ADMIN_EMAIL", "", |c, v| c.admin_email =
+        Some(v.to_owned())),
+    setting!("SANAL_ADMIN_PASSWORD", "", |c, v| c.admin_password =
+        Some(v.to_owned())),
+    setting!("SANAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5", |c, v| c
+        .login_max_failures_per_account =
+        num("SANAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", v)?),
+    setting!("SANAL_LOGIN_MAX_FAILURES_PER_CLIENT", "30", |c, v| c
+        .login_max_failures_per_client =
+        num("SANAL_LOGIN_MAX_FAILURES_PER_CLIENT", v)?),
+    setting!("SANAL_LOGIN_WINDOW_SECS", "900", |c, v| c
+        .login_window_secs =
+        num("SANAL_LOGIN_WINDOW_SECS", v)?),
+    setting!("SANAL_TRUST_PROXY", "false", |c, v| c.trust_proxy =
+        flag("SANAL_TRUST_PROXY", v)?),
+    setting!("SANAL_TRUST_PROXY_HOPS", "1", |c, v| c.trust_proxy_hops =
+        within("SANAL_TRUST_PROXY_HOPS", v, 1..=10)?),
+    setting!("SANAL_OPERATION_TIMEOUT_SECS", "30", |c, v| c
+        .operation_timeout =
+        std::time::Duration::from_secs(within(
+            "SANAL_OPERATION_TIMEOUT_SECS",
+            v,
+            1..=600
+        )?)),
+    setting!("SANAL_MAX_OPERATIONS_IN_FLIGHT", "256", |c, v| c
+        .max_operations_in_flight =
+        within("SANAL_MAX_OPERATIONS_IN_FLIGHT", v, 1..=100_000)?),
+    setting!("SANAL_COSTLY_OPERATIONS_TOTAL", "4", |c, v| c
+        .costly_operations_total =
+        within("SANAL_COSTLY_OPERATIONS_TOTAL", v, 1..=1_000)?),
+    setting!("SANAL_COSTLY_OPERATIONS_PER_CALLER", "2", |c, v| c
+        .costly_operations_per_caller =
+        within("SANAL_COSTLY_OPERATIONS_PER_CALLER", v, 1..=1_000)?),
+    setting!("SANAL_DB_POOL_SIZE", "8", |c, v| c.db_pool_size =
+        within("SANAL_DB_POOL_SIZE", v, 1..=1_000)?),
+    setting!("SANAL_WORKERS", "", |c, v| c.workers =
+        Some(within("SANAL_WORKERS", v, 1..=1_024)?)),
+    setting!("SANAL_METRICS_TOKEN", "", |c, v| c.metrics_token =
+        Some(v.trim().to_owned())),
+    setting!("SANAL_HMAC_SECRET", "", |c, v| c.hmac_secret =
+        v.as_bytes().to_vec()),
+    setting!("SANAL_INVITATION_MISSES_PER_CLIENT", "20", |c, v| c
+        .invitation_misses_per_client =
+        num("SANAL_INVITATION_MISSES_PER_CLIENT", v)?),
+    setting!("SANAL_OPEN_RESPONSES_PER_CLIENT", "3", |c, v| c
+        .open_responses_per_client =
+        num("SANAL_OPEN_RESPONSES_PER_CLIENT", v)?),
+    setting!("SANAL_OPEN_RESPONSES_PER_KIOSK", "10", |c, v| c
+        .open_responses_per_kiosk =
+        num("SANAL_OPEN_RESPONSES_PER_KIOSK", v)?),
+    setting!("SANAL_SUPPRESSION_THRESHOLD", "10", |c, v| c
+        .suppression_threshold =
+        within("SANAL_SUPPRESSION_THRESHOLD", v, 1..=1_000)?),
+    setting!("SANAL_FINDING_DRIVER_FLOOR", "0.6", |c, v| c
+        .finding_driver_floor =
+        within("SANAL_FINDING_DRIVER_FLOOR", v, 0.0..=1.0)?),
+    setting!("SANAL_FINDING_SKM_ELEMENT_FLOOR", "2.5", |c, v| c
+        .finding_skm_element_floor =
+        within("SANAL_FINDING_SKM_ELEMENT_FLOOR", v, 1.0..=4.0)?),
+    setting!("SANAL_FINDING_RESPONSE_RATE_FLOOR", "0.1", |c, v| c
+        .finding_response_rate_floor =
+        within("SANAL_FINDING_RESPONSE_RATE_FLOOR", v, 0.0..=1.0)?),
+];
+
 impl Config {
-    /// Defaults for a given database, with a fixed secret: for tests and tools.
+    /// Every setting at its default (a unit test proves each default applies).
+    pub fn defaults() -> Self {
+        let mut c = Self {
+            bind: String::new(),
+            database_url: String::new(),
+            data_dir: PathBuf::new(),
+            jwt_secret: vec![],
+            production: false,
+            timezone: chrono_tz::Asia::Ulaanbaatar,
+            public_base_url: String::new(),
+            access_token_ttl_secs: 0,
+            refresh_token_ttl_secs: 0,
+            refresh_reuse_secs: 0,
+            admin_email: None,
+            admin_password: None,
+            trust_proxy: false,
+            trust_proxy_hops: 0,
+            operation_timeout: std::time::Duration::ZERO,
+            max_operations_in_flight: 0,
+            costly_operations_total: 0,
+            costly_operations_per_caller: 0,
+            db_pool_size: 0,
+            workers: None,
+            login_max_failures_per_account: 0,
+            login_max_failures_per_client: 0,
+            login_window_secs: 0,
+            hmac_secret: vec![],
+            invitation_misses_per_client: 0,
+            open_responses_per_client: 0,
+            open_responses_per_kiosk: 0,
+            suppression_threshold: 0,
+            finding_driver_floor: 0.0,
+            finding_skm_element_floor: 0.0,
+            finding_response_rate_floor: 0.0,
+            metrics_token: None,
+        };
+        for s in SETTINGS.iter().filter(|s| !s.default.is_empty()) {
+            if let Err(e) = (s.apply)(&mut c, s.default) {
+                tracing::error!(error = %e, "a built-in default does not apply");
+            }
+        }
+        c
+    }
+
+    /// Defaults for a given database, on port 0, with a fixed secret: for tests and tools.
     pub fn for_database(database_url: &str) -> Self {
         Self {
             bind: "127.0.0.1:0".into(),
             database_url: database_url.into(),
-            data_dir: PathBuf::from("."),
             jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
-            production: false,
-            timezone: chrono_tz::Asia::Ulaanbaatar,
-            public_base_url: "http://127.0.0.1:8080/s/".into(),
-            access_token_ttl_secs: 600,
-            refresh_token_ttl_secs: 30 * 24 * 3600,
-            refresh_reuse_secs: 30,
-            admin_email: None,
-            admin_password: None,
-            trust_proxy: false,
-            trust_proxy_hops: 1,
-            operation_timeout: std::time::Duration::from_secs(30),
-            max_operations_in_flight: 256,
-            costly_operations_total: 4,
-            costly_operations_per_caller: 2,
-            db_pool_size: 8,
-            workers: None,
-            login_max_failures_per_account: 5,
-            login_max_failures_per_client: 30,
-            login_window_secs: 900,
-            hmac_secret: vec![],
-            invitation_misses_per_client: 20,
-            open_responses_per_client: 3,
-            open_responses_per_kiosk: 10,
-            suppression_threshold: 10,
-            finding_driver_floor: 0.6,
-            finding_skm_element_floor: 2.5,
-            finding_response_rate_floor: 0.1,
-            metrics_token: None,
+            ..Self::defaults()
         }
     }
 
@@ -181,92 +347,25 @@ impl Config {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
-    /// Reads settings through `get` (the environment, or a map in tests).
+    /// Reads settings through `get` (the environment, or a map in tests); a blank
+    /// value counts as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let production = parse_bool(get("SANAL_PRODUCTION").as_deref(), "SANAL_PRODUCTION")?;
-        let mut c = Self::for_database(
-            &get("DATABASE_URL").unwrap_or_else(|| "sqlite://sanal.db?mode=rwc".into()),
-        );
-        c.production = production;
-        c.bind = get("SANAL_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
-        c.data_dir = PathBuf::from(get("SANAL_DATA_DIR").unwrap_or_else(|| ".".into()));
-        if let Some(tz) = get("SANAL_TIMEZONE") {
-            c.timezone = tz
-                .parse()
-                .map_err(|_| ConfigError(format!("SANAL_TIMEZONE: unknown time zone {tz:?}")))?;
+        let mut c = Self::defaults();
+        for s in SETTINGS {
+            if let Some(v) = get(s.var) {
+                (s.apply)(&mut c, &v)?;
+            }
         }
-        if let Some(url) = get("SANAL_PUBLIC_BASE_URL") {
-            c.public_base_url = url;
-        }
-        c.access_token_ttl_secs = parse_num(&get, "SANAL_ACCESS_TOKEN_TTL_SECS", 600)?;
-        if !(30..=900).contains(&c.access_token_ttl_secs) {
-            return Err(ConfigError(
-                "SANAL_ACCESS_TOKEN_TTL_SECS must be between 30 and 900 (15 minutes)".into(),
-            ));
-        }
-        c.refresh_token_ttl_secs = parse_num(&get, "SANAL_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?;
-        c.refresh_reuse_secs = parse_num(&get, "SANAL_REFRESH_REUSE_SECS", 30)?;
-        c.admin_email = get("SANAL_ADMIN_EMAIL");
-        c.admin_password = get("SANAL_ADMIN_PASSWORD");
-        c.trust_proxy = parse_bool(get("SANAL_TRUST_PROXY").as_deref(), "SANAL_TRUST_PROXY")?;
-        c.trust_proxy_hops = parse_num(&get, "SANAL_TRUST_PROXY_HOPS", 1)?;
-        if !(1..=10).contains(&c.trust_proxy_hops) {
-            return Err(ConfigError("SANAL_TRUST_PROXY_HOPS must be 1-10".into()));
-        }
-        let timeout_secs: u64 = parse_num(&get, "SANAL_OPERATION_TIMEOUT_SECS", 30)?;
-        if !(1..=600).contains(&timeout_secs) {
-            return Err(ConfigError(
-                "SANAL_OPERATION_TIMEOUT_SECS must be 1-600".into(),
-            ));
-        }
-        c.operation_timeout = std::time::Duration::from_secs(timeout_secs);
-        c.max_operations_in_flight = parse_num(&get, "SANAL_MAX_OPERATIONS_IN_FLIGHT", 256)?;
-        c.costly_operations_total = parse_num(&get, "SANAL_COSTLY_OPERATIONS_TOTAL", 4)?;
-        c.costly_operations_per_caller = parse_num(&get, "SANAL_COSTLY_OPERATIONS_PER_CALLER", 2)?;
-        if c.max_operations_in_flight == 0
-            || c.costly_operations_total == 0
-            || c.costly_operations_per_caller == 0
-        {
-            return Err(ConfigError(
-                "SANAL_MAX_OPERATIONS_IN_FLIGHT and SANAL_COSTLY_OPERATIONS_* must be at least 1"
-                    .into(),
-            ));
-        }
-        c.db_pool_size = parse_num(&get, "SANAL_DB_POOL_SIZE", 8)?;
-        c.workers = get("SANAL_WORKERS")
-            .map(|w| {
-                w.parse()
-                    .map_err(|_| ConfigError("SANAL_WORKERS: not a number".into()))
-            })
-            .transpose()?;
-        c.login_max_failures_per_account =
-            parse_num(&get, "SANAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)?;
-        c.login_max_failures_per_client =
-            parse_num(&get, "SANAL_LOGIN_MAX_FAILURES_PER_CLIENT", 30)?;
-        c.login_window_secs = parse_num(&get, "SANAL_LOGIN_WINDOW_SECS", 900)?;
-
-        c.jwt_secret = match get("SANAL_JWT_SECRET") {
-            Some(s) => s.into_bytes(),
-            None if production => {
+        if c.jwt_secret.is_empty() {
+            if c.production {
                 return Err(ConfigError(
                     "SANAL_JWT_SECRET is required in production mode".into(),
                 ));
             }
-            None => load_or_create_dev_secret(&c.data_dir)?,
-        };
-        c.hmac_secret = get("SANAL_HMAC_SECRET")
-            .map(String::into_bytes)
-            .unwrap_or_default();
-        c.invitation_misses_per_client = parse_num(&get, "SANAL_INVITATION_MISSES_PER_CLIENT", 20)?;
-        c.open_responses_per_client = parse_num(&get, "SANAL_OPEN_RESPONSES_PER_CLIENT", 3)?;
-        c.open_responses_per_kiosk = parse_num(&get, "SANAL_OPEN_RESPONSES_PER_KIOSK", 10)?;
-        c.suppression_threshold = parse_num(&get, "SANAL_SUPPRESSION_THRESHOLD", 10)?;
-        c.finding_driver_floor = parse_num(&get, "SANAL_FINDING_DRIVER_FLOOR", 0.6)?;
-        c.finding_skm_element_floor = parse_num(&get, "SANAL_FINDING_SKM_ELEMENT_FLOOR", 2.5)?;
-        c.finding_response_rate_floor = parse_num(&get, "SANAL_FINDING_RESPONSE_RATE_FLOOR", 0.1)?;
-        c.metrics_token = get("SANAL_METRICS_TOKEN").map(|t| t.trim().to_owned());
-        if production {
+            c.jwt_secret = load_or_create_dev_secret(&c.data_dir)?;
+        }
+        if c.production {
             c.check_production()?;
         }
         Ok(c)
@@ -311,20 +410,6 @@ fn parse_bool(v: Option<&str>, name: &str) -> Result<bool, ConfigError> {
     }
 }
 
-fn parse_num<T: std::str::FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &str,
-    default: T,
-) -> Result<T, ConfigError> {
-    match get(name) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| ConfigError(format!("{name}: not a valid number: {v:?}"))),
-    }
-}
-
 /// Dev mode: a random secret kept in the data directory, so tokens survive restarts.
 fn load_or_create_dev_secret(dir: &std::path::Path) -> Result<Vec<u8>, ConfigError> {
     let path = dir.join("sanal.secret");
@@ -357,6 +442,69 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn every_built_in_default_applies() {
+        let mut c = Config::for_database("sqlite::memory:");
+        for s in SETTINGS.iter().filter(|s| !s.default.is_empty()) {
+            assert!((s.apply)(&mut c, s.default).is_ok(), "{}", s.var);
+        }
+        assert_eq!(Config::defaults().login_window_secs, 900);
+    }
+
+    /// The README's configuration table: (variables of a row, its default cell).
+    fn readme_rows() -> Vec<(Vec<String>, String)> {
+        let readme = include_str!("../README.md");
+        let table = readme
+            .split("## Configuration")
+            .nth(1)
+            .unwrap_or_default()
+            .split("\n## ")
+            .next()
+            .unwrap_or_default();
+        table
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split(" | ").collect();
+                let vars = cells[0]
+                    .trim_start_matches("| ")
+                    .split(", ")
+                    .map(|v| v.trim_matches('`').to_owned())
+                    .collect();
+                (vars, cells.get(1).copied().unwrap_or_default().to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_documents_every_setting_with_its_default() {
+        let rows = readme_rows();
+        let documented: Vec<&String> = rows.iter().flat_map(|(v, _)| v).collect();
+        for s in SETTINGS {
+            assert!(
+                documented.iter().any(|d| *d == s.var),
+                "{} is not in the README",
+                s.var
+            );
+        }
+        for (vars, default) in &rows {
+            for var in vars {
+                let Some(s) = SETTINGS.iter().find(|s| s.var == var) else {
+                    assert!(
+                        OTHER_VARIABLES.contains(&var.as_str()),
+                        "the README lists unknown {var}"
+                    );
+                    continue;
+                };
+                let shown = default
+                    .strip_prefix('`')
+                    .and_then(|d| d.split('`').next())
+                    .unwrap_or_default();
+                assert_eq!(shown, s.default, "README default of {var}");
+            }
+        }
     }
 
     #[test]

@@ -275,86 +275,98 @@ fn is_skm(d: Driver) -> bool {
     )
 }
 
-/// The findings of a snapshot (on its combined figures).
-pub fn findings(s: &Snapshot, rules: &FindingRules) -> Vec<Found> {
-    let mut out = vec![];
-    let found = |kind, subject: String, detail| Found {
+fn found(kind: FindingKind, subject: impl Into<String>, detail: FindingDetail) -> Found {
+    Found {
         kind,
-        subject,
+        subject: subject.into(),
         detail,
-    };
+    }
+}
+
+/// Low drivers and significant drops (on the combined figures).
+fn driver_findings(s: &Snapshot, rules: &FindingRules, out: &mut Vec<Found>) {
     for d in &s.drivers {
         let Some(f) = combined(&d.figures) else {
             continue;
         };
         let Some(tb) = f.top_box else { continue };
+        let subject = format!("{:?}", d.driver);
         if !f.low_confidence && tb.value < rules.driver_floor {
-            out.push(found(
-                FindingKind::LowDriver,
-                format!("{:?}", d.driver),
-                FindingDetail {
-                    value: Some(tb.value),
-                    n: Some(tb.n),
-                    floor: Some(rules.driver_floor),
-                    ..Default::default()
-                },
-            ));
+            let detail = FindingDetail {
+                value: Some(tb.value),
+                n: Some(tb.n),
+                floor: Some(rules.driver_floor),
+                ..Default::default()
+            };
+            out.push(found(FindingKind::LowDriver, subject.clone(), detail));
         }
         if let Some(c) = f.top_box_change.filter(|c| c.significant && c.delta < 0.0) {
-            out.push(found(
-                FindingKind::SignificantDrop,
-                format!("{:?}", d.driver),
-                FindingDetail {
-                    delta: Some(c.delta),
-                    z: Some(c.z),
-                    ..Default::default()
-                },
-            ));
+            let detail = FindingDetail {
+                delta: Some(c.delta),
+                z: Some(c.z),
+                ..Default::default()
+            };
+            out.push(found(FindingKind::SignificantDrop, subject, detail));
         }
     }
+}
+
+/// SKM elements whose mean is below the floor.
+fn skm_findings(s: &Snapshot, rules: &FindingRules, out: &mut Vec<Found>) {
     for q in &s.questions {
         if let Some(f) = combined(&q.figures)
             && q.driver.is_some_and(is_skm)
             && !f.low_confidence
             && f.mean.is_some_and(|m| m < rules.skm_element_floor)
         {
+            let detail = FindingDetail {
+                value: f.mean,
+                n: f.n,
+                floor: Some(rules.skm_element_floor),
+                ..Default::default()
+            };
             out.push(found(
                 FindingKind::LowSkmElement,
                 q.question_key.clone(),
-                FindingDetail {
-                    value: f.mean,
-                    n: f.n,
-                    floor: Some(rules.skm_element_floor),
-                    ..Default::default()
-                },
+                detail,
             ));
         }
     }
+}
+
+/// A low response rate, or invitations nobody answered.
+fn response_findings(s: &Snapshot, rules: &FindingRules, out: &mut Vec<Found>) {
     if let Some(rr) = s.response_rate
         && rr.n >= s.suppression_threshold
         && rr.value < rules.response_rate_floor
     {
-        out.push(found(
-            FindingKind::LowResponseRate,
-            "responses".into(),
-            FindingDetail {
-                value: Some(rr.value),
-                n: Some(rr.n),
-                floor: Some(rules.response_rate_floor),
-                ..Default::default()
-            },
-        ));
+        let detail = FindingDetail {
+            value: Some(rr.value),
+            n: Some(rr.n),
+            floor: Some(rules.response_rate_floor),
+            ..Default::default()
+        };
+        out.push(found(FindingKind::LowResponseRate, "responses", detail));
     }
     if s.counts.invited > 0 && s.counts.responded == 0 {
+        let detail = FindingDetail {
+            invited: Some(s.counts.invited),
+            ..Default::default()
+        };
         out.push(found(
             FindingKind::InvitationsWithoutResponses,
-            "responses".into(),
-            FindingDetail {
-                invited: Some(s.counts.invited),
-                ..Default::default()
-            },
+            "responses",
+            detail,
         ));
     }
+}
+
+/// The findings of a snapshot (on its combined figures).
+pub fn findings(s: &Snapshot, rules: &FindingRules) -> Vec<Found> {
+    let mut out = vec![];
+    driver_findings(s, rules, &mut out);
+    skm_findings(s, rules, &mut out);
+    response_findings(s, rules, &mut out);
     let low = s
         .questions
         .iter()
@@ -362,15 +374,12 @@ pub fn findings(s: &Snapshot, rules: &FindingRules) -> Vec<Found> {
         .filter(|f| f.low_confidence)
         .count() as u64;
     if low > 0 {
-        out.push(found(
-            FindingKind::LowConfidence,
-            "figures".into(),
-            FindingDetail {
-                figures: Some(low),
-                threshold: Some(s.suppression_threshold),
-                ..Default::default()
-            },
-        ));
+        let detail = FindingDetail {
+            figures: Some(low),
+            threshold: Some(s.suppression_threshold),
+            ..Default::default()
+        };
+        out.push(found(FindingKind::LowConfidence, "figures", detail));
     }
     out
 }

@@ -3,6 +3,7 @@
 //! `GET /graphql` serves GraphiQL outside production mode ([`super::graphiql`]);
 //! GET never executes.
 
+use crate::auth::Actor;
 use crate::error::AppError;
 use crate::graphql::SanalSchema;
 use crate::services::actors;
@@ -55,6 +56,121 @@ pub fn client_ip(
     peer.map(|p| p.to_string())
 }
 
+/// A refusal before any GraphQL work: status, stable code, message.
+struct Refusal(StatusCode, &'static str, String);
+
+impl Refusal {
+    fn bad(code: &'static str, message: &str) -> Self {
+        Self(StatusCode::BAD_REQUEST, code, message.to_owned())
+    }
+
+    fn respond(self, id: &RequestId) -> HttpResponse {
+        error(self.0, self.1, &self.2, id)
+    }
+}
+
+/// The body of a JSON POST, at most [`MAX_BODY_BYTES`] (also when chunked).
+async fn read_body(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+) -> Result<web::BytesMut, Refusal> {
+    let json_type = header(req, CONTENT_TYPE)
+        .map(|c| c.trim().to_ascii_lowercase())
+        .is_some_and(|c| c == "application/json" || c.starts_with("application/json;"));
+    if !json_type {
+        return Err(Refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json".into(),
+        ));
+    }
+    let too_large = || {
+        Refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+    };
+    if header(req, CONTENT_LENGTH)
+        .and_then(|l| l.parse::<usize>().ok())
+        .is_some_and(|l| l > MAX_BODY_BYTES)
+    {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| Refusal::bad("BAD_REQUEST", "could not read the request body"))?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// One GraphQL request from a JSON body: never a batch.
+fn parse_request(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| Refusal::bad("BAD_REQUEST", "the body is not valid JSON"))?;
+    if value.is_array() {
+        return Err(Refusal::bad(
+            "BATCH_NOT_SUPPORTED",
+            "batched requests are not supported; send one operation per request",
+        ));
+    }
+    serde_json::from_value(value).map_err(|_| {
+        Refusal::bad(
+            "BAD_REQUEST",
+            "expected {\"query\": …, \"variables\": …, \"operationName\": …}",
+        )
+    })
+}
+
+/// Who is calling, or why the credentials cannot be used (401, or 503 with
+/// `Retry-After` while the database is unavailable).
+async fn caller(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &RequestId,
+) -> Result<Actor, HttpResponse> {
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ip = client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        &forwarded,
+        state.config.trust_proxy,
+        state.config.trust_proxy_hops,
+    );
+    let e = match actors::resolve(
+        state,
+        header(req, AUTHORIZATION),
+        header(req, "x-api-key"),
+        ip,
+    )
+    .await
+    {
+        Ok(a) => return Ok(a),
+        Err(e) => e,
+    };
+    let status = match e {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut r = error(status, e.code(), &e.public_message(), id);
+    if let AppError::Unavailable { retry_after_secs } = e
+        && let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        r.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    Err(r)
+}
+
 /// Executes one GraphQL operation.
 pub async fn post(
     req: HttpRequest,
@@ -63,119 +179,16 @@ pub async fn post(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let id = request_id(&req);
-    let json_type = header(&req, CONTENT_TYPE)
-        .map(|c| c.trim().to_ascii_lowercase())
-        .is_some_and(|c| c == "application/json" || c.starts_with("application/json;"));
-    if !json_type {
-        return error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "send the request as Content-Type: application/json",
-            &id,
-        );
-    }
-    let too_large = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            &id,
-        )
-    };
-    if header(&req, CONTENT_LENGTH)
-        .and_then(|l| l.parse::<usize>().ok())
-        .is_some_and(|l| l > MAX_BODY_BYTES)
+    let request = match read_body(&req, &mut payload)
+        .await
+        .and_then(|body| parse_request(&body))
     {
-        return too_large();
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "could not read the request body",
-                &id,
-            );
-        };
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return too_large();
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "the body is not valid JSON",
-                &id,
-            );
-        }
-    };
-    if value.is_array() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "BATCH_NOT_SUPPORTED",
-            "batched requests are not supported; send one operation per request",
-            &id,
-        );
-    }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
-        Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "expected {\"query\": …, \"variables\": …, \"operationName\": …}",
-                &id,
-            );
-        }
+        Err(refusal) => return refusal.respond(&id),
     };
-    let actor = match actors::resolve(
-        &state,
-        header(&req, AUTHORIZATION),
-        header(&req, "x-api-key"),
-        client_ip(
-            req.peer_addr().map(|a| a.ip()),
-            &req.headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|v| v.to_str().ok())
-                .collect::<Vec<_>>(),
-            state.config.trust_proxy,
-            state.config.trust_proxy_hops,
-        ),
-    )
-    .await
-    {
+    let actor = match caller(&req, &state, &id).await {
         Ok(a) => a,
-        Err(e @ AppError::Unauthenticated(_)) => {
-            return error(StatusCode::UNAUTHORIZED, e.code(), &e.public_message(), &id);
-        }
-        Err(e @ AppError::Unavailable { retry_after_secs }) => {
-            let mut r = error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                e.code(),
-                &e.public_message(),
-                &id,
-            );
-            if let Ok(v) =
-                actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
-            {
-                r.headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, v);
-            }
-            return r;
-        }
-        Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                e.code(),
-                &e.public_message(),
-                &id,
-            );
-        }
+        Err(response) => return response,
     };
     // The guard reads the id to log it; every error carries it so users can quote it.
     let mut resp = schema.execute(request.data(actor).data(id.clone())).await;

@@ -7,7 +7,7 @@
 //! name their session, so revoking it (logout, theft, a disabled user) stops them
 //! at once.
 
-use super::audit::{self, Event};
+use super::audit::Event;
 use super::sessions::{create_session, issue_refresh, revoke_session, revoke_user_sessions};
 use super::users::{self, UserView};
 use crate::auth::Actor;

@@ -194,6 +194,26 @@ fn duplicate(what: &str) -> String {
     format!("this institution already has a {what} with this code")
 }
 
+/// `CONFLICT` if another service of the institution has `code`.
+async fn code_free(
+    conn: &impl ConnectionTrait,
+    institution_id: Uuid,
+    code: &Code,
+    except: Uuid,
+) -> AppResult<()> {
+    let taken = service::Entity::find()
+        .filter(service::Column::InstitutionId.eq(institution_id))
+        .filter(service::Column::Code.eq(code.as_str()))
+        .filter(service::Column::Id.ne(except))
+        .count(conn)
+        .await?
+        > 0;
+    if taken {
+        return Err(AppError::Conflict(duplicate("service")));
+    }
+    Ok(())
+}
+
 /// Creates a service.
 pub async fn create_service(
     state: &AppState,
@@ -273,16 +293,7 @@ pub async fn update_service(
     let mut row: service::ActiveModel = current.clone().into();
     let mut details = serde_json::Map::new();
     if let Some(c) = &code {
-        let taken = service::Entity::find()
-            .filter(service::Column::InstitutionId.eq(current.institution_id))
-            .filter(service::Column::Code.eq(c.as_str()))
-            .filter(service::Column::Id.ne(id))
-            .count(&*txn)
-            .await?
-            > 0;
-        if taken {
-            return Err(AppError::Conflict(duplicate("service")));
-        }
+        code_free(&*txn, current.institution_id, c, id).await?;
         details.insert("code".into(), json!(c.as_str()));
         row.code = Set(c.as_str().to_owned());
     }

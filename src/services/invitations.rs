@@ -189,13 +189,7 @@ pub async fn issue_invitation(
 ) -> AppResult<Issued> {
     authz::require_key(actor)?;
     let now = state.clock.now();
-    let tref = input.transaction_ref.trim().to_owned();
-    if tref.is_empty() || tref.chars().count() > 200 || tref.chars().any(char::is_control) {
-        return Err(AppError::bad_input(
-            "transactionRef",
-            "must be 1-200 printable characters",
-        ));
-    }
+    let tref = crate::domain::text::single_line("transactionRef", &input.transaction_ref, 200)?;
     let locale = input
         .locale
         .as_deref()
@@ -220,64 +214,12 @@ pub async fn issue_invitation(
     let txn = crate::services::write::begin(state).await?;
     let (svc, _point) =
         require_catalogue(&*txn, actor, input.service_id, input.service_point_id).await?;
-    let existing = invitation::Entity::find()
-        .filter(invitation::Column::ServiceId.eq(svc.id))
-        .filter(invitation::Column::TransactionRef.eq(tref.clone()))
-        .one(&*txn)
-        .await?;
-    if let Some(row) = existing {
-        return if row.payload_hash.as_deref() == Some(payload_hash.as_str()) {
-            Ok(answer(state, &row))
-        } else {
-            Err(AppError::Conflict(
-                "this transactionRef was already issued with different details".into(),
-            ))
-        };
+    if let Some(row) = already_issued(&*txn, svc.id, &tref, &payload_hash).await? {
+        return Ok(answer(state, &row));
     }
-    let offered: Vec<String> = serde_json::from_value(svc.channels.clone()).unwrap_or_default();
-    if !offered.iter().any(|c| c == input.channel.as_str()) {
-        return Err(AppError::bad_input(
-            "channel",
-            "this service is not offered on this channel",
-        ));
-    }
-    let settings = invitation_settings(&*txn, svc.id).await?;
-    if input.delivered_at > now + Duration::minutes(2) {
-        return Err(AppError::bad_input("deliveredAt", "is in the future"));
-    }
-    let expires_at = input.delivered_at + Duration::days(i64::from(settings.expiry_days));
-    if expires_at <= now {
-        return Err(AppError::bad_input(
-            "deliveredAt",
-            "is older than the invitation expiry window",
-        ));
-    }
-    let Some(version_id) = version_for(&*txn, svc.id, input.channel).await? else {
-        return Err(AppError::bad_input(
-            "serviceId",
-            "no published survey is assigned to this service for this channel",
-        ));
-    };
-
-    let mut invited = sampled(state, svc.id, &tref, settings.sampling_rate);
-    if invited && let Some(r) = &respondent {
-        let cooling = recontact_cooldown::Entity::find_by_id(r.clone())
-            .one(&*txn)
-            .await?
-            .is_some_and(|c| c.until > input.delivered_at);
-        invited = !cooling;
-        if invited && settings.cooldown_days > 0 {
-            recontact_cooldown::Entity::delete_by_id(r.clone())
-                .exec(&*txn)
-                .await?;
-            recontact_cooldown::Entity::insert(recontact_cooldown::ActiveModel {
-                respondent_hmac: Set(r.clone()),
-                until: Set(input.delivered_at + Duration::days(i64::from(settings.cooldown_days))),
-            })
-            .exec_without_returning(&*txn)
-            .await?;
-        }
-    }
+    let plan = plan(&*txn, &svc, &input, now).await?;
+    let invited = sampled(state, svc.id, &tref, plan.sampling_rate)
+        && !cooling_down(&*txn, respondent.as_deref(), &input, plan.cooldown_days).await?;
     let id = Uuid::new_v4();
     let row = invitation::ActiveModel {
         id: Set(id),
@@ -288,13 +230,13 @@ pub async fn issue_invitation(
         transaction_ref: Set(Some(tref)),
         payload_hash: Set(Some(payload_hash)),
         invited: Set(invited),
-        survey_version_id: Set(invited.then_some(version_id)),
+        survey_version_id: Set(invited.then_some(plan.version_id)),
         token_hash: Set(invited.then(|| sha256_hex(&derive_token(state, id)))),
         code_hash: Set(invited.then(|| code_hash(&derive_code(state, id)))),
         locale: Set(locale.tag().into()),
         delivered_at: Set(input.delivered_at),
         delivery_date: Set(local_date(state, input.delivered_at)),
-        expires_at: Set(expires_at),
+        expires_at: Set(plan.expires_at),
         used_at: Set(None),
         submission_hash: Set(None),
         purged_at: Set(None),
@@ -317,6 +259,103 @@ pub async fn issue_invitation(
     )
     .await?;
     Ok(answer(state, &row))
+}
+
+/// The invitation already issued for this transaction, if any: the same one when
+/// the details match (idempotent retries), `CONFLICT` when they differ.
+async fn already_issued(
+    conn: &impl ConnectionTrait,
+    service_id: Uuid,
+    tref: &str,
+    payload_hash: &str,
+) -> AppResult<Option<invitation::Model>> {
+    let existing = invitation::Entity::find()
+        .filter(invitation::Column::ServiceId.eq(service_id))
+        .filter(invitation::Column::TransactionRef.eq(tref))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(row) if row.payload_hash.as_deref() == Some(payload_hash) => Ok(Some(row)),
+        Some(_) => Err(AppError::Conflict(
+            "this transactionRef was already issued with different details".into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// What an invitation for this delivery would be: its survey version, expiry and
+/// the service's sampling and cooldown.
+struct Plan {
+    version_id: Uuid,
+    expires_at: DateTime<Utc>,
+    sampling_rate: f64,
+    cooldown_days: i32,
+}
+
+async fn plan(
+    conn: &impl ConnectionTrait,
+    svc: &service::Model,
+    input: &IssueInput,
+    now: DateTime<Utc>,
+) -> AppResult<Plan> {
+    let offered: Vec<String> = serde_json::from_value(svc.channels.clone()).unwrap_or_default();
+    if !offered.iter().any(|c| c == input.channel.as_str()) {
+        return Err(AppError::bad_input(
+            "channel",
+            "this service is not offered on this channel",
+        ));
+    }
+    let settings = invitation_settings(conn, svc.id).await?;
+    if input.delivered_at > now + Duration::minutes(2) {
+        return Err(AppError::bad_input("deliveredAt", "is in the future"));
+    }
+    let expires_at = input.delivered_at + Duration::days(i64::from(settings.expiry_days));
+    if expires_at <= now {
+        return Err(AppError::bad_input(
+            "deliveredAt",
+            "is older than the invitation expiry window",
+        ));
+    }
+    let Some(version_id) = version_for(conn, svc.id, input.channel).await? else {
+        return Err(AppError::bad_input(
+            "serviceId",
+            "no published survey is assigned to this service for this channel",
+        ));
+    };
+    Ok(Plan {
+        version_id,
+        expires_at,
+        sampling_rate: settings.sampling_rate,
+        cooldown_days: settings.cooldown_days,
+    })
+}
+
+/// Whether the respondent was invited too recently; if not, starts their cooldown.
+async fn cooling_down(
+    conn: &impl ConnectionTrait,
+    respondent: Option<&str>,
+    input: &IssueInput,
+    cooldown_days: i32,
+) -> AppResult<bool> {
+    let Some(r) = respondent else {
+        return Ok(false);
+    };
+    let cooling = recontact_cooldown::Entity::find_by_id(r.to_owned())
+        .one(conn)
+        .await?
+        .is_some_and(|c| c.until > input.delivered_at);
+    if !cooling && cooldown_days > 0 {
+        recontact_cooldown::Entity::delete_by_id(r.to_owned())
+            .exec(conn)
+            .await?;
+        recontact_cooldown::Entity::insert(recontact_cooldown::ActiveModel {
+            respondent_hmac: Set(r.to_owned()),
+            until: Set(input.delivered_at + Duration::days(i64::from(cooldown_days))),
+        })
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(cooling)
 }
 
 /// Sets (never adds) the number of services delivered on a day at a point.

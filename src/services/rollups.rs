@@ -324,87 +324,9 @@ pub(crate) async fn rebuild_unchecked(
         txn.execute_unprepared("LOCK TABLE invitations, responses IN SHARE MODE")
             .await?;
     }
-    let del = |table: &str, col: &str, a: NaiveDate, b: NaiveDate| {
-        Query::delete()
-            .from_table(Alias::new(table))
-            .and_where(Expr::col(Alias::new(col)).gte(a))
-            .and_where(Expr::col(Alias::new(col)).lte(b))
-            .to_owned()
-    };
-    let backend = txn.get_database_backend();
-    for (t, c) in [
-        ("rollup_daily", "day"),
-        ("rollup_monthly", "month"),
-        ("rollup_invitations_daily", "day"),
-        ("rollup_invitations_monthly", "month"),
-    ] {
-        txn.execute_raw(backend.build(&del(t, c, from, to))).await?;
-    }
-    let mut after: Option<Uuid> = None;
-    let mut total = 0u64;
-    loop {
-        let mut q = response::Entity::find()
-            .filter(response::Column::ResponseDate.gte(from))
-            .filter(response::Column::ResponseDate.lte(to));
-        if let Some(a) = after {
-            q = q.filter(response::Column::Id.gt(a));
-        }
-        let batch = q
-            .order_by_asc(response::Column::Id)
-            .limit(2000)
-            .all(&*txn)
-            .await?;
-        let Some(last) = batch.last() else { break };
-        after = Some(last.id);
-        let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
-        let mut answers: HashMap<Uuid, Vec<Answer>> = HashMap::new();
-        for a in response_answer::Entity::find()
-            .filter(response_answer::Column::ResponseId.is_in(ids))
-            .all(&*txn)
-            .await?
-        {
-            answers
-                .entry(a.response_id)
-                .or_default()
-                .push(crate::services::answers::stored_answer(a));
-        }
-        let mut inc = Increments::default();
-        for r in &batch {
-            inc.add(
-                &Facts {
-                    day: r.response_date,
-                    point: r.service_point_id,
-                    service: r.service_id,
-                    institution: r.institution_id,
-                    channel: Channel::parse(&r.channel)
-                        .ok_or_else(|| AppError::internal("stored response: unknown channel"))?,
-                    origin: Origin::parse(&r.origin)
-                        .ok_or_else(|| AppError::internal("stored response: unknown origin"))?,
-                    version: r.survey_version_id,
-                },
-                answers.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
-            );
-        }
-        total += batch.len() as u64;
-        apply(&*txn, inc).await?;
-    }
-    let mut inv: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), i64> = BTreeMap::new();
-    let rows = invitation::Entity::find()
-        .filter(invitation::Column::Invited.eq(true))
-        .filter(invitation::Column::DeliveryDate.gte(from))
-        .filter(invitation::Column::DeliveryDate.lte(to))
-        .all(&*txn)
-        .await?;
-    for i in rows {
-        *inv.entry((
-            i.delivery_date,
-            i.service_point_id,
-            i.service_id,
-            i.institution_id,
-        ))
-        .or_default() += 1;
-    }
-    apply_invitations(&*txn, inv).await?;
+    delete_range(&*txn, from, to).await?;
+    let total = recount_responses(&*txn, from, to).await?;
+    recount_invitations(&*txn, from, to).await?;
     txn.finish(
         actor,
         state.clock.now(),
@@ -420,4 +342,110 @@ pub(crate) async fn rebuild_unchecked(
         to,
         responses: total,
     })
+}
+
+/// Deletes every rollup row of the days `from..=to`.
+async fn delete_range(
+    conn: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<()> {
+    let backend = conn.get_database_backend();
+    for (table, col) in [
+        ("rollup_daily", "day"),
+        ("rollup_monthly", "month"),
+        ("rollup_invitations_daily", "day"),
+        ("rollup_invitations_monthly", "month"),
+    ] {
+        let del = Query::delete()
+            .from_table(Alias::new(table))
+            .and_where(Expr::col(Alias::new(col)).gte(from))
+            .and_where(Expr::col(Alias::new(col)).lte(to))
+            .to_owned();
+        conn.execute_raw(backend.build(&del)).await?;
+    }
+    Ok(())
+}
+
+/// Counts every stored response of `from..=to` again, in batches; returns how many.
+async fn recount_responses(
+    conn: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<u64> {
+    let mut after: Option<Uuid> = None;
+    let mut total = 0u64;
+    loop {
+        let mut q = response::Entity::find()
+            .filter(response::Column::ResponseDate.gte(from))
+            .filter(response::Column::ResponseDate.lte(to));
+        if let Some(a) = after {
+            q = q.filter(response::Column::Id.gt(a));
+        }
+        let batch = q
+            .order_by_asc(response::Column::Id)
+            .limit(2000)
+            .all(conn)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
+        let mut answers: HashMap<Uuid, Vec<Answer>> = HashMap::new();
+        for a in response_answer::Entity::find()
+            .filter(response_answer::Column::ResponseId.is_in(ids))
+            .all(conn)
+            .await?
+        {
+            answers
+                .entry(a.response_id)
+                .or_default()
+                .push(crate::services::answers::stored_answer(a));
+        }
+        let mut inc = Increments::default();
+        for r in &batch {
+            let unknown =
+                |what: &str| AppError::internal(format!("stored response: unknown {what}"));
+            let facts = Facts {
+                day: r.response_date,
+                point: r.service_point_id,
+                service: r.service_id,
+                institution: r.institution_id,
+                channel: Channel::parse(&r.channel).ok_or_else(|| unknown("channel"))?,
+                origin: Origin::parse(&r.origin).ok_or_else(|| unknown("origin"))?,
+                version: r.survey_version_id,
+            };
+            inc.add(
+                &facts,
+                answers.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
+            );
+        }
+        total += batch.len() as u64;
+        apply(conn, inc).await?;
+    }
+    Ok(total)
+}
+
+/// Counts the invitation cohorts of `from..=to` again.
+async fn recount_invitations(
+    conn: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<()> {
+    let mut inv: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), i64> = BTreeMap::new();
+    let rows = invitation::Entity::find()
+        .filter(invitation::Column::Invited.eq(true))
+        .filter(invitation::Column::DeliveryDate.gte(from))
+        .filter(invitation::Column::DeliveryDate.lte(to))
+        .all(conn)
+        .await?;
+    for i in rows {
+        *inv.entry((
+            i.delivery_date,
+            i.service_point_id,
+            i.service_id,
+            i.institution_id,
+        ))
+        .or_default() += 1;
+    }
+    apply_invitations(conn, inv).await
 }

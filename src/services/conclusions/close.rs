@@ -214,61 +214,20 @@ async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
         .order_by_desc(conclusion::Column::Revision)
         .one(&*txn)
         .await?;
-    let draft = ConclusionStatus::Draft.as_str();
     let (id, outcome) = match latest {
         Some(c) if c.content == content => return Ok(Outcome::Unchanged),
-        Some(c) if c.status == draft => {
-            let hash = hash_of(&content, &c.institution_comment);
-            let id = c.id;
-            let mut row: conclusion::ActiveModel = c.into();
-            row.content = Set(content);
-            row.content_hash = Set(hash);
-            row.updated_at = Set(now);
-            row.update(&*txn).await?;
-            finding::Entity::delete_many()
-                .filter(finding::Column::ConclusionId.eq(id))
-                .exec(&*txn)
-                .await?;
-            (id, Outcome::Regenerated)
+        Some(c) if c.status == ConclusionStatus::Draft.as_str() => (
+            regenerate(&*txn, c, content, now).await?,
+            Outcome::Regenerated,
+        ),
+        Some(published) => {
+            let id = new_revision(&*txn, &d, Some(&published), content, now).await?;
+            (id, Outcome::Revised)
         }
-        previous => {
-            let changes = match &previous {
-                Some(p) => {
-                    let before: Snapshot = super::stored("snapshot", p.content.clone())?;
-                    Some(snapshot_changes(p.revision, &before, &d.content)?)
-                }
-                None => None,
-            };
-            let id = Uuid::now_v7();
-            conclusion::ActiveModel {
-                id: Set(id),
-                scope_kind: Set(d.scope_kind.as_str().into()),
-                scope_id: Set(d.scope_id),
-                institution_id: Set(d.institution_id),
-                period_kind: Set(d.kind.as_str().into()),
-                period_start: Set(d.period.start),
-                period_end: Set(d.period.end),
-                revision: Set(previous.as_ref().map_or(1, |p| p.revision + 1)),
-                status: Set(draft.into()),
-                content_hash: Set(hash_of(&content, &None)),
-                content: Set(content),
-                institution_comment: Set(None),
-                changes: Set(changes),
-                created_at: Set(now),
-                updated_at: Set(now),
-                published_at: Set(None),
-                published_by: Set(None),
-            }
-            .insert(&*txn)
-            .await
-            .conflict_on_unique("this period is being closed by another instance")?;
-            let o = if previous.is_some() {
-                Outcome::Revised
-            } else {
-                Outcome::Created
-            };
-            (id, o)
-        }
+        None => (
+            new_revision(&*txn, &d, None, content, now).await?,
+            Outcome::Created,
+        ),
     };
     insert_findings(&*txn, id, d.found).await?;
     let action = match outcome {
@@ -287,6 +246,68 @@ async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
     )
     .await?;
     Ok(outcome)
+}
+
+/// New figures for a draft: it keeps its id (and comment); its findings are redone.
+async fn regenerate(
+    conn: &impl ConnectionTrait,
+    c: conclusion::Model,
+    content: serde_json::Value,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    let hash = hash_of(&content, &c.institution_comment);
+    let id = c.id;
+    let mut row: conclusion::ActiveModel = c.into();
+    row.content = Set(content);
+    row.content_hash = Set(hash);
+    row.updated_at = Set(now);
+    row.update(conn).await?;
+    finding::Entity::delete_many()
+        .filter(finding::Column::ConclusionId.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(id)
+}
+
+/// A first conclusion, or a new revision of a published one saying what changed.
+async fn new_revision(
+    conn: &impl ConnectionTrait,
+    d: &Draft,
+    previous: Option<&conclusion::Model>,
+    content: serde_json::Value,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    let changes = match previous {
+        Some(p) => {
+            let before: Snapshot = super::stored("snapshot", p.content.clone())?;
+            Some(snapshot_changes(p.revision, &before, &d.content)?)
+        }
+        None => None,
+    };
+    let id = Uuid::now_v7();
+    conclusion::ActiveModel {
+        id: Set(id),
+        scope_kind: Set(d.scope_kind.as_str().into()),
+        scope_id: Set(d.scope_id),
+        institution_id: Set(d.institution_id),
+        period_kind: Set(d.kind.as_str().into()),
+        period_start: Set(d.period.start),
+        period_end: Set(d.period.end),
+        revision: Set(previous.map_or(1, |p| p.revision + 1)),
+        status: Set(ConclusionStatus::Draft.as_str().into()),
+        content_hash: Set(hash_of(&content, &None)),
+        content: Set(content),
+        institution_comment: Set(None),
+        changes: Set(changes),
+        created_at: Set(now),
+        updated_at: Set(now),
+        published_at: Set(None),
+        published_by: Set(None),
+    }
+    .insert(conn)
+    .await
+    .conflict_on_unique("this period is being closed by another instance")?;
+    Ok(id)
 }
 
 fn snapshot_changes(

@@ -170,13 +170,13 @@ pub struct OpenInput {
 
 /// Stores an open-channel response: origin `OPEN`, dated the day it is given,
 /// rate-limited per phone client (per point) and per kiosk.
+/// (Its throttle is chosen by [`open_source`].)
 pub async fn submit_open_response(
     state: &AppState,
     actor: &Actor,
     input: OpenInput,
 ) -> AppResult<Ack> {
     let now = state.clock.now();
-    let cfg = &state.config;
     authz::refuse_integrations(actor)?;
     check_guessing(state, actor)?;
     let code = input.point_code.trim();
@@ -193,33 +193,8 @@ pub async fn submit_open_response(
     };
     let (svc, _, _) = names(conn, oc.service_id).await?;
     authz::may_answer(conn, actor, svc.institution_id).await?;
-    let (channel, limit_key, limit, window) = match input.device_key.as_deref() {
-        Some(k) => {
-            let device = kiosk_device::Entity::find()
-                .filter(kiosk_device::Column::KeyHash.eq(sha256_hex(k.trim())))
-                .filter(kiosk_device::Column::RevokedAt.is_null())
-                .one(conn)
-                .await?
-                .filter(|d| d.service_point_id == oc.service_point_id)
-                .ok_or_else(|| AppError::unauthenticated("unknown kiosk device key"))?;
-            (
-                Channel::Kiosk,
-                format!("open:kiosk:{}", device.id),
-                cfg.open_responses_per_kiosk,
-                60,
-            )
-        }
-        None => (
-            Channel::InPerson,
-            format!(
-                "open:client:{}:{}",
-                actor.client_ip.as_deref().unwrap_or("-"),
-                oc.service_point_id
-            ),
-            cfg.open_responses_per_client,
-            3600,
-        ),
-    };
+    let (channel, limit_key, limit, window) =
+        open_source(state, actor, &oc, input.device_key.as_deref()).await?;
     let version_id = version_for(conn, oc.service_id, channel)
         .await?
         .ok_or_else(|| {
@@ -265,4 +240,38 @@ pub async fn submit_open_response(
         state.limiter.hit(d, 600, now);
     }
     Ok(ack)
+}
+
+/// Where an open-channel answer comes from: a registered kiosk of the point (its
+/// device key), or a phone that scanned the poster. Gives the channel and the
+/// throttle: (channel, limit key, limit, window in seconds).
+async fn open_source(
+    state: &AppState,
+    actor: &Actor,
+    oc: &open_channel::Model,
+    device_key: Option<&str>,
+) -> AppResult<(Channel, String, u32, i64)> {
+    let cfg = &state.config;
+    let Some(k) = device_key else {
+        let client = actor.client_ip.as_deref().unwrap_or("-");
+        return Ok((
+            Channel::InPerson,
+            format!("open:client:{client}:{}", oc.service_point_id),
+            cfg.open_responses_per_client,
+            3600,
+        ));
+    };
+    let device = kiosk_device::Entity::find()
+        .filter(kiosk_device::Column::KeyHash.eq(sha256_hex(k.trim())))
+        .filter(kiosk_device::Column::RevokedAt.is_null())
+        .one(state.db.conn())
+        .await?
+        .filter(|d| d.service_point_id == oc.service_point_id)
+        .ok_or_else(|| AppError::unauthenticated("unknown kiosk device key"))?;
+    Ok((
+        Channel::Kiosk,
+        format!("open:kiosk:{}", device.id),
+        cfg.open_responses_per_kiosk,
+        60,
+    ))
 }

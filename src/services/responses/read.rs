@@ -41,40 +41,11 @@ pub struct ResponseView {
     pub answers: Vec<Answer>,
 }
 
-/// Filters of [`list_responses`].
-#[derive(Debug, Clone, Default)]
-pub struct ResponseFilter {
-    /// Institution (with its subtree).
-    pub institution_id: Option<Uuid>,
-    /// Service.
-    pub service_id: Option<Uuid>,
-    /// Service point.
-    pub service_point_id: Option<Uuid>,
-    /// Channel.
-    pub channel: Option<Channel>,
-    /// Invited or open channel.
-    pub origin: Option<Origin>,
-    /// From this date (inclusive).
-    pub from: Option<NaiveDate>,
-    /// To this date (inclusive).
-    pub to: Option<NaiveDate>,
-    /// Only responses whose answer to this question…
-    pub question_key: Option<String>,
-    /// …has this value.
-    pub value: Option<i32>,
-}
-
-/// Responses of the caller's institutions (ADMIN, SUPERVISOR: all). Reading free
-/// text (comments) is audit-logged.
-pub async fn list_responses(
-    state: &AppState,
-    actor: &Actor,
-    f: ResponseFilter,
-    page: PageRequest,
-) -> AppResult<Page<ResponseView>> {
-    let scope = authz::scope(actor, Action::ReadResults)?;
-    let conn = state.db.conn();
-    let mut q = response::Entity::find().filter(scope.condition(response::Column::InstitutionId));
+/// The response query narrowed by a filter.
+fn filtered(
+    mut q: sea_orm::Select<response::Entity>,
+    f: &ResponseFilter,
+) -> sea_orm::Select<response::Entity> {
     if let Some(i) = f.institution_id {
         q = q.filter(
             authz::InstitutionScope::Subtrees(vec![i]).condition(response::Column::InstitutionId),
@@ -108,6 +79,46 @@ pub async fn list_responses(
         }
         q = q.filter(response::Column::Id.in_subquery(sub.to_owned()));
     }
+    q
+}
+
+/// Filters of [`list_responses`].
+#[derive(Debug, Clone, Default)]
+pub struct ResponseFilter {
+    /// Institution (with its subtree).
+    pub institution_id: Option<Uuid>,
+    /// Service.
+    pub service_id: Option<Uuid>,
+    /// Service point.
+    pub service_point_id: Option<Uuid>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Invited or open channel.
+    pub origin: Option<Origin>,
+    /// From this date (inclusive).
+    pub from: Option<NaiveDate>,
+    /// To this date (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Only responses whose answer to this question…
+    pub question_key: Option<String>,
+    /// …has this value.
+    pub value: Option<i32>,
+}
+
+/// Responses of the caller's institutions (ADMIN, SUPERVISOR: all). Reading free
+/// text (comments) is audit-logged.
+pub async fn list_responses(
+    state: &AppState,
+    actor: &Actor,
+    f: ResponseFilter,
+    page: PageRequest,
+) -> AppResult<Page<ResponseView>> {
+    let scope = authz::scope(actor, Action::ReadResults)?;
+    let conn = state.db.conn();
+    let q = filtered(
+        response::Entity::find().filter(scope.condition(response::Column::InstitutionId)),
+        &f,
+    );
     let page = crate::services::fetch_page(conn, q, response::Column::Id, page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
     let answers = response_answer::Entity::find()
