@@ -1,0 +1,108 @@
+//! Reading surveys and their versions.
+
+use super::{SurveyView, VersionView, survey_view, version_view};
+use crate::auth::Actor;
+use crate::authz::{self, Action};
+pub use crate::domain::vocab::SurveyStatus;
+use crate::domain::{Page, PageRequest};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use entity::{survey, survey_version};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+/// Filters of [`list_surveys`].
+#[derive(Debug, Clone, Default)]
+pub struct SurveyFilter {
+    /// Of this institution.
+    pub institution_id: Option<Uuid>,
+    /// In this state.
+    pub status: Option<SurveyStatus>,
+    /// Title contains.
+    pub text: Option<String>,
+}
+
+/// Surveys the caller may read (ADMIN, SUPERVISOR: all; institution users: subtree).
+pub async fn list_surveys(
+    state: &AppState,
+    actor: &Actor,
+    f: SurveyFilter,
+    page: PageRequest,
+) -> AppResult<Page<SurveyView>> {
+    let scope = authz::scope(actor, Action::ReadResults)?;
+    let mut q = survey::Entity::find().filter(scope.condition(survey::Column::InstitutionId));
+    if let Some(i) = f.institution_id {
+        q = q.filter(survey::Column::InstitutionId.eq(i));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(survey::Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = f
+        .text
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    {
+        q = q.filter(crate::services::contains_text(
+            survey::Column::SearchText,
+            &t,
+        ));
+    }
+    Ok(
+        crate::services::fetch_page(state.db.conn(), q, survey::Column::Id, page)
+            .await?
+            .map(survey_view),
+    )
+}
+
+/// One survey the caller may read.
+pub async fn get_survey(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<SurveyView> {
+    let scope = authz::scope(actor, Action::ReadResults)?;
+    let conn = state.db.conn();
+    let s = survey::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(conn, s.institution_id).await?;
+    Ok(survey_view(s))
+}
+
+/// Every version of a survey, newest first.
+pub async fn survey_versions(
+    state: &AppState,
+    actor: &Actor,
+    survey_id: Uuid,
+) -> AppResult<Vec<VersionView>> {
+    get_survey(state, actor, survey_id).await?;
+    survey_version::Entity::find()
+        .filter(survey_version::Column::SurveyId.eq(survey_id))
+        .order_by_desc(survey_version::Column::Version)
+        .all(state.db.conn())
+        .await?
+        .into_iter()
+        .map(version_view)
+        .collect()
+}
+
+/// One version the caller may read.
+pub async fn get_version(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<VersionView> {
+    // The role first: a caller who may never read surveys learns nothing about ids.
+    authz::scope(actor, Action::ReadResults)?;
+    let v = survey_version::Entity::find_by_id(id)
+        .one(state.db.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    get_survey(state, actor, v.survey_id).await?;
+    version_view(v)
+}
+
+/// A version by id, without access checks (for invitations shown to citizens).
+pub(crate) async fn version_unchecked(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<VersionView> {
+    let v = survey_version::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    version_view(v)
+}
