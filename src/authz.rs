@@ -169,6 +169,26 @@ impl InstitutionScope {
         }
     }
 
+    /// Every institution in this scope (one query), or `None` for all of them: for
+    /// checking many objects at once.
+    pub async fn members(
+        &self,
+        conn: &impl ConnectionTrait,
+    ) -> AppResult<Option<std::collections::HashSet<Uuid>>> {
+        match self {
+            Self::All => Ok(None),
+            Self::Subtrees(roots) => Ok(Some(
+                closure::Entity::find()
+                    .filter(closure::Column::AncestorId.is_in(roots.iter().copied()))
+                    .all(conn)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.descendant_id)
+                    .collect(),
+            )),
+        }
+    }
+
     /// `NOT_FOUND` unless `institution_id` lies in this scope.
     pub async fn require(
         &self,

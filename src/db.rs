@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use std::ops::Deref;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -21,6 +22,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub struct Db {
     conn: DatabaseConnection,
     write_lock: Option<Arc<Mutex<()>>>,
+    statements: Arc<AtomicU64>,
 }
 
 /// A write transaction; on SQLite it holds the single-writer lock until dropped.
@@ -64,17 +66,50 @@ impl Db {
                 .foreign_keys(true)
                 .create_if_missing(true)
         });
-        let conn = Database::connect(opts).await?;
+        let mut conn = Database::connect(opts).await?;
         let write_lock = match conn.get_database_backend() {
             DbBackend::Sqlite => Some(Arc::new(Mutex::new(()))),
             _ => None,
         };
-        Ok(Self { conn, write_lock })
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            crate::telemetry::metrics::db_statement(info.elapsed, info.failed);
+        });
+        Ok(Self {
+            conn,
+            write_lock,
+            statements,
+        })
+    }
+
+    /// Statements run so far through this handle (tests check that a page of
+    /// results costs a constant number, not one per item).
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// The connection pool, for reads.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// Connections open in the pool and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, u32) {
+        // The pool getters panic on the other backend: ask the backend first.
+        let (size, idle) = match self.backend() {
+            DbBackend::Sqlite => {
+                let p = self.conn.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            DbBackend::Postgres => {
+                let p = self.conn.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            _ => (0, 0),
+        };
+        (size, u32::try_from(idle).unwrap_or(u32::MAX).min(size))
     }
 
     /// Which database this is.

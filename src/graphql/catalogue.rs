@@ -3,6 +3,7 @@
 use super::common::{
     LocalizedTextInput, LocalizedTextObject, connection_type, ctx, mirror_enum, page, parse_id,
 };
+use super::loaders::{self, AssignmentsKey, InstitutionKey, SettingsKey};
 use super::vocab::Channel;
 use crate::error::AppResult;
 use crate::services::catalogue::{
@@ -107,8 +108,10 @@ impl Institution {
         let Some(p) = self.0.parent_id else {
             return Ok(None);
         };
-        let (state, _) = ctx(c)?;
-        Ok(Some(Institution(inst::get_institution(state, p).await?)))
+        Ok(loaders::of(c)?
+            .load_one(InstitutionKey(p))
+            .await?
+            .map(Institution))
     }
     /// Kind.
     async fn kind(&self) -> InstitutionKind {
@@ -156,10 +159,11 @@ impl Service {
     }
     /// Owning institution.
     async fn institution(&self, c: &Context<'_>) -> Result<Institution> {
-        let (state, _) = ctx(c)?;
-        Ok(Institution(
-            inst::get_institution(state, self.0.institution_id).await?,
-        ))
+        loaders::of(c)?
+            .load_one(InstitutionKey(self.0.institution_id))
+            .await?
+            .map(Institution)
+            .ok_or_else(|| crate::error::AppError::NotFound.into())
     }
     /// Code, unique within the institution.
     async fn code(&self) -> &str {
@@ -194,9 +198,10 @@ impl Service {
         &self,
         c: &Context<'_>,
     ) -> Result<Vec<super::surveys::SurveyAssignment>> {
-        let (state, _) = ctx(c)?;
-        Ok(crate::services::surveys::assignments(state, self.0.id)
+        Ok(loaders::of(c)?
+            .load_one(AssignmentsKey(self.0.id))
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(Into::into)
             .collect())
@@ -206,12 +211,11 @@ impl Service {
         &self,
         c: &Context<'_>,
     ) -> Result<super::surveys::InvitationSettingsObject> {
-        let (state, _) = ctx(c)?;
-        Ok(
-            crate::services::surveys::invitation_settings(state.db.conn(), self.0.id)
-                .await?
-                .into(),
-        )
+        Ok(loaders::of(c)?
+            .load_one(SettingsKey(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into())
     }
 }
 
@@ -231,10 +235,11 @@ impl ServicePoint {
     }
     /// Owning institution.
     async fn institution(&self, c: &Context<'_>) -> Result<Institution> {
-        let (state, _) = ctx(c)?;
-        Ok(Institution(
-            inst::get_institution(state, self.0.institution_id).await?,
-        ))
+        loaders::of(c)?
+            .load_one(InstitutionKey(self.0.institution_id))
+            .await?
+            .map(Institution)
+            .ok_or_else(|| crate::error::AppError::NotFound.into())
     }
     /// Code, unique within the institution.
     async fn code(&self) -> &str {

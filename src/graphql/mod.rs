@@ -10,6 +10,7 @@ pub mod conclusions;
 pub mod figures;
 pub mod guard;
 pub mod invitations;
+pub mod loaders;
 pub mod reports;
 pub mod responses;
 pub mod schema;

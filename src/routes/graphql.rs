@@ -191,7 +191,10 @@ pub async fn post(
         Err(response) => return response,
     };
     // The guard reads the id to log it; every error carries it so users can quote it.
-    let mut resp = schema.execute(request.data(actor).data(id.clone())).await;
+    let loaders = crate::graphql::loaders::loaders(state.get_ref().clone(), actor.clone());
+    let mut resp = schema
+        .execute(request.data(actor).data(loaders).data(id.clone()))
+        .await;
     for e in &mut resp.errors {
         e.extensions
             .get_or_insert_with(Default::default)

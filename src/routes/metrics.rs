@@ -71,7 +71,10 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     ) {
         Access::Allowed => HttpResponse::Ok()
             .content_type(CONTENT_TYPE)
-            .body(metrics::render(&state.db, state.config.db_pool_size)),
+            .body(metrics::render(
+                state.db.pool_usage(),
+                state.config.db_pool_size,
+            )),
         Access::Hidden => HttpResponse::NotFound().finish(),
         Access::Unauthenticated => HttpResponse::Unauthorized()
             .insert_header((WWW_AUTHENTICATE, "Bearer"))

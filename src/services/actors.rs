@@ -29,6 +29,28 @@ pub async fn load_assignments(
         .collect())
 }
 
+/// The role assignments of several users (one query).
+pub async fn load_assignments_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    user_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Vec<Assignment>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<Assignment>> =
+        std::collections::HashMap::new();
+    for r in role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.is_in(user_ids.iter().copied()))
+        .all(conn)
+        .await?
+    {
+        let Some(a) = Role::parse(&r.role)
+            .and_then(|role| Assignment::parse(role, r.institution_id, r.ngo_id).ok())
+        else {
+            continue;
+        };
+        out.entry(r.user_id).or_default().push(a);
+    }
+    Ok(out)
+}
+
 /// Resolves the caller from the request's credentials. A credential that is present
 /// but invalid is an error (never a silent fall-back to anonymous).
 pub async fn resolve(

@@ -48,15 +48,20 @@ pub struct CreatedApiKey {
 }
 
 async fn view(conn: &impl ConnectionTrait, k: api_key::Model) -> AppResult<ApiKeyView> {
-    let mut institution_ids: Vec<Uuid> = api_key_institution::Entity::find()
+    let institution_ids: Vec<Uuid> = api_key_institution::Entity::find()
         .filter(api_key_institution::Column::ApiKeyId.eq(k.id))
         .all(conn)
         .await?
         .into_iter()
         .map(|r| r.institution_id)
         .collect();
+    Ok(view_with(k, institution_ids))
+}
+
+/// The view of a key row with its coverage already loaded.
+fn view_with(k: api_key::Model, mut institution_ids: Vec<Uuid>) -> ApiKeyView {
     institution_ids.sort();
-    Ok(ApiKeyView {
+    ApiKeyView {
         id: k.id,
         name: k.name,
         prefix: k.prefix,
@@ -64,7 +69,7 @@ async fn view(conn: &impl ConnectionTrait, k: api_key::Model) -> AppResult<ApiKe
         institution_ids,
         created_at: k.created_at,
         revoked_at: k.revoked_at,
-    })
+    }
 }
 
 fn parse_name(raw: &str) -> AppResult<String> {
@@ -248,11 +253,28 @@ pub async fn list_api_keys(
     if !include_revoked {
         q = q.filter(api_key::Column::RevokedAt.is_null());
     }
-    let page = super::fetch_page(state.db.conn(), q, api_key::Column::Id, page).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for k in page.items {
-        items.push(view(state.db.conn(), k).await?);
+    let conn = state.db.conn();
+    let page = super::fetch_page(conn, q, api_key::Column::Id, page).await?;
+    // Every key's coverage in one query.
+    let mut coverage: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    for r in api_key_institution::Entity::find()
+        .filter(api_key_institution::Column::ApiKeyId.is_in(page.items.iter().map(|k| k.id)))
+        .all(conn)
+        .await?
+    {
+        coverage
+            .entry(r.api_key_id)
+            .or_default()
+            .push(r.institution_id);
     }
+    let items = page
+        .items
+        .into_iter()
+        .map(|k| {
+            let c = coverage.remove(&k.id).unwrap_or_default();
+            view_with(k, c)
+        })
+        .collect();
     Ok(Page {
         items,
         has_next: page.has_next,

@@ -41,14 +41,19 @@ pub struct UserView {
 /// Builds the view of a user row (loads assignments).
 pub async fn view(conn: &impl ConnectionTrait, u: user::Model) -> AppResult<UserView> {
     let assignments = load_assignments(conn, u.id).await?;
-    Ok(UserView {
+    Ok(view_with(u, assignments))
+}
+
+/// The view of a user row with its assignments already loaded.
+fn view_with(u: user::Model, assignments: Vec<Assignment>) -> UserView {
+    UserView {
         id: u.id,
         email: u.email,
         display_name: u.display_name,
         active: u.active,
         created_at: u.created_at,
         assignments,
-    })
+    }
 }
 
 /// Input of [`create_user`].
@@ -366,10 +371,18 @@ pub async fn list_users(
     }
     let conn = state.db.conn();
     let page = super::fetch_page(conn, q, user::Column::Id, page).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for u in page.items {
-        items.push(within(conn, &scope, view(conn, u).await?).await?);
-    }
+    // One query for every assignment of the page, one for the caller's subtree.
+    let ids: Vec<Uuid> = page.items.iter().map(|u| u.id).collect();
+    let mut assignments = super::actors::load_assignments_of(conn, &ids).await?;
+    let members = scope.members(conn).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|u| {
+            let a = assignments.remove(&u.id).unwrap_or_default();
+            within(members.as_ref(), view_with(u, a))
+        })
+        .collect();
     Ok(Page {
         items,
         has_next: page.has_next,
@@ -400,28 +413,18 @@ pub async fn get_user(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Us
             }
         }
     }
-    within(conn, &scope, view(conn, u).await?).await
+    let members = scope.members(conn).await?;
+    Ok(within(members.as_ref(), view_with(u, current)))
 }
 
 /// The user as a caller with `scope` may see them: a manager sees only the
 /// assignments inside their subtree, not what the same person holds elsewhere.
-async fn within(
-    conn: &impl ConnectionTrait,
-    scope: &InstitutionScope,
-    mut v: UserView,
-) -> AppResult<UserView> {
-    if let InstitutionScope::Subtrees(_) = scope {
-        let mut kept = Vec::with_capacity(v.assignments.len());
-        for a in v.assignments {
-            if let Some(i) = a.institution_id()
-                && scope.contains(conn, i).await?
-            {
-                kept.push(a);
-            }
-        }
-        v.assignments = kept;
+fn within(members: Option<&std::collections::HashSet<Uuid>>, mut v: UserView) -> UserView {
+    if let Some(m) = members {
+        v.assignments
+            .retain(|a| a.institution_id().is_some_and(|i| m.contains(&i)));
     }
-    Ok(v)
+    v
 }
 
 /// Lower-cased e-mail and name, for case-insensitive search in any script

@@ -8,9 +8,7 @@
 //! names are checked and capped ([`operation_label`]), error codes are the API's
 //! stable codes.
 
-use crate::db::Db;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use sea_orm::DbBackend;
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -36,6 +34,10 @@ pub const DB_POOL_CONNECTIONS: &str = "sanal_db_pool_connections";
 pub const DB_POOL_MAX: &str = "sanal_db_pool_max_connections";
 /// Resident memory of the process (Linux), read at scrape time.
 pub const PROCESS_RSS: &str = "process_resident_memory_bytes";
+/// Counter: database statements, by outcome.
+pub const DB_STATEMENTS: &str = "sanal_db_statements_total";
+/// Histogram: database statement latency.
+pub const DB_STATEMENT_DURATION: &str = "sanal_db_statement_duration_seconds";
 
 /// Most distinct operation names given a label of their own; later ones count as `other`.
 pub const MAX_OPERATION_NAMES: usize = 200;
@@ -119,6 +121,12 @@ fn describe() {
         "database pool connections by state (in_use, idle)"
     );
     describe_gauge!(DB_POOL_MAX, "configured size of the database pool");
+    describe_counter!(DB_STATEMENTS, "database statements by outcome (ok, failed)");
+    describe_histogram!(
+        DB_STATEMENT_DURATION,
+        Unit::Seconds,
+        "database statement latency"
+    );
     describe_gauge!(PROCESS_RSS, Unit::Bytes, "resident memory of the process");
 }
 
@@ -153,6 +161,13 @@ pub fn graphql_operation(operation: &str, kind: &str, elapsed: Duration, codes: 
     for code in codes {
         metrics::counter!(GRAPHQL_ERRORS, "code" => code_label(code)).increment(1);
     }
+}
+
+/// One database statement run.
+pub fn db_statement(elapsed: Duration, failed: bool) {
+    let outcome = if failed { "failed" } else { "ok" };
+    metrics::counter!(DB_STATEMENTS, "outcome" => outcome).increment(1);
+    metrics::histogram!(DB_STATEMENT_DURATION).record(elapsed.as_secs_f64());
 }
 
 /// One survey submission through `field`: accepted, or refused with a code.
@@ -222,9 +237,9 @@ impl OperationNames {
 
 /// Reads the gauges that are sampled rather than counted (pool, memory) and
 /// renders everything in the Prometheus text format.
-pub fn render(db: &Db, pool_max: u32) -> String {
+pub fn render(pool: (u32, u32), pool_max: u32) -> String {
     let handle = handle();
-    let (size, idle) = pool_usage(db);
+    let (size, idle) = pool;
     metrics::gauge!(DB_POOL_CONNECTIONS, "state" => "in_use")
         .set(f64::from(size.saturating_sub(idle)));
     metrics::gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(f64::from(idle));
@@ -233,24 +248,6 @@ pub fn render(db: &Db, pool_max: u32) -> String {
         metrics::gauge!(PROCESS_RSS).set(rss as f64);
     }
     handle.render()
-}
-
-/// Connections open in the pool and how many of them are idle.
-fn pool_usage(db: &Db) -> (u32, u32) {
-    let conn = db.conn();
-    // The pool getters panic on the other backend: ask the backend first.
-    let (size, idle) = match db.backend() {
-        DbBackend::Sqlite => {
-            let p = conn.get_sqlite_connection_pool();
-            (p.size(), p.num_idle())
-        }
-        DbBackend::Postgres => {
-            let p = conn.get_postgres_connection_pool();
-            (p.size(), p.num_idle())
-        }
-        _ => (0, 0),
-    };
-    (size, u32::try_from(idle).unwrap_or(u32::MAX).min(size))
 }
 
 /// `VmRSS` of this process, where `/proc` has it.

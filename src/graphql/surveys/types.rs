@@ -3,7 +3,7 @@
 
 use crate::domain::survey::{self as dom};
 use crate::domain::templates::Template;
-use crate::graphql::common::{LocalizedTextObject, connection_type, ctx};
+use crate::graphql::common::{LocalizedTextObject, connection_type};
 use crate::graphql::vocab::{Driver, QuestionType};
 use crate::services::surveys::{self as svc, InvitationSettings, SurveyView, VersionView};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -291,8 +291,7 @@ impl Survey {
     }
     /// Every version, newest first.
     async fn versions(&self, c: &Context<'_>) -> Result<Vec<SurveyVersion>> {
-        let (state, actor) = ctx(c)?;
-        Ok(svc::survey_versions(state, actor, self.0.id)
+        Ok(versions(c, self.0.id)
             .await?
             .into_iter()
             .map(SurveyVersion)
@@ -300,8 +299,7 @@ impl Survey {
     }
     /// The draft being edited, if any.
     async fn draft(&self, c: &Context<'_>) -> Result<Option<SurveyVersion>> {
-        let (state, actor) = ctx(c)?;
-        Ok(svc::survey_versions(state, actor, self.0.id)
+        Ok(versions(c, self.0.id)
             .await?
             .into_iter()
             .find(|v| v.draft)
@@ -309,8 +307,7 @@ impl Survey {
     }
     /// The newest published version, if any.
     async fn latest_published(&self, c: &Context<'_>) -> Result<Option<SurveyVersion>> {
-        let (state, actor) = ctx(c)?;
-        Ok(svc::survey_versions(state, actor, self.0.id)
+        Ok(versions(c, self.0.id)
             .await?
             .into_iter()
             .find(|v| !v.draft)
@@ -373,4 +370,14 @@ impl From<InvitationSettings> for InvitationSettingsObject {
             cooldown_days: s.cooldown_days,
         }
     }
+}
+
+/// Every version of a survey, newest first, through the request's loader (one
+/// query for all the surveys of a page); `NOT_FOUND` if the caller may not read it.
+async fn versions(c: &Context<'_>, survey_id: uuid::Uuid) -> Result<Vec<VersionView>> {
+    use crate::graphql::loaders::{self, VersionsKey};
+    loaders::of(c)?
+        .load_one(VersionsKey(survey_id))
+        .await?
+        .ok_or_else(|| crate::error::AppError::NotFound.into())
 }

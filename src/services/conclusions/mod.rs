@@ -166,12 +166,17 @@ async fn load(state: &AppState, c: conclusion::Model, public: bool) -> AppResult
         .filter(finding::Column::ConclusionId.eq(c.id))
         .all(state.db.conn())
         .await?;
-    let mut v = view(c, f)?;
+    Ok(shown(view(c, f)?, public))
+}
+
+/// A conclusion as shown: for the public, small cells withheld and the
+/// low-confidence finding left out.
+fn shown(mut v: ConclusionView, public: bool) -> ConclusionView {
     if public {
         v.content.suppress_for_public();
         v.findings.retain(|f| f.kind != FindingKind::LowConfidence);
     }
-    Ok(v)
+    v
 }
 
 /// Whether a conclusion of `institution_id` is shown to `v` as to the public.
@@ -234,11 +239,33 @@ pub async fn list(
     if let Some(s) = f.status {
         q = q.filter(conclusion::Column::Status.eq(s.as_str()));
     }
-    let page = super::fetch_page(state.db.conn(), q, conclusion::Column::Id, page).await?;
+    let conn = state.db.conn();
+    let page = super::fetch_page(conn, q, conclusion::Column::Id, page).await?;
+    // One query for every finding of the page, one for the caller's subtree.
+    let mut found: std::collections::HashMap<Uuid, Vec<finding::Model>> =
+        std::collections::HashMap::new();
+    for f in finding::Entity::find()
+        .filter(finding::Column::ConclusionId.is_in(page.items.iter().map(|c| c.id)))
+        .all(conn)
+        .await?
+    {
+        found.entry(f.conclusion_id).or_default().push(f);
+    }
+    let members = match &v {
+        Viewer::Institutions(s) => s.members(conn).await?,
+        _ => None,
+    };
     let mut items = vec![];
     for c in page.items {
-        let public = public_for(state, &v, c.institution_id).await?;
-        items.push(load(state, c, public).await?);
+        let public = match &v {
+            Viewer::All => false,
+            Viewer::Institutions(_) => !members
+                .as_ref()
+                .is_some_and(|m| m.contains(&c.institution_id)),
+            Viewer::Public => true,
+        };
+        let f = found.remove(&c.id).unwrap_or_default();
+        items.push(shown(view(c, f)?, public));
     }
     Ok(Page {
         items,

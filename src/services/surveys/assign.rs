@@ -157,3 +157,25 @@ pub(crate) async fn version_for(
 pub fn pick_locale(requested: Option<&str>) -> Locale {
     requested.and_then(Locale::parse).unwrap_or(Locale::Mn)
 }
+
+/// The assignments of several services, keyed by service (batched loading).
+pub async fn assignments_of(
+    state: &AppState,
+    service_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Vec<AssignmentView>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<AssignmentView>> =
+        std::collections::HashMap::new();
+    for a in assignment::Entity::find()
+        .filter(assignment::Column::ServiceId.is_in(service_ids.iter().copied()))
+        .all(state.db.conn())
+        .await?
+    {
+        out.entry(a.service_id).or_default().push(AssignmentView {
+            service_id: a.service_id,
+            channel: Channel::parse(&a.channel),
+            survey_version_id: a.survey_version_id,
+            assigned_at: a.assigned_at,
+        });
+    }
+    Ok(out)
+}

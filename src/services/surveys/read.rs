@@ -106,3 +106,41 @@ pub(crate) async fn version_unchecked(
         .ok_or(AppError::NotFound)?;
     version_view(v)
 }
+
+/// Every version of several surveys, newest first, keyed by survey; surveys the
+/// caller may not read are left out (batched loading of `Survey.versions`).
+pub async fn versions_of(
+    state: &AppState,
+    actor: &Actor,
+    survey_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Vec<VersionView>>> {
+    let scope = authz::scope(actor, Action::ReadResults)?;
+    let conn = state.db.conn();
+    let members = scope.members(conn).await?;
+    let visible: Vec<Uuid> = survey::Entity::find()
+        .filter(survey::Column::Id.is_in(survey_ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            members
+                .as_ref()
+                .is_none_or(|m| m.contains(&s.institution_id))
+        })
+        .map(|s| s.id)
+        .collect();
+    let mut out: std::collections::HashMap<Uuid, Vec<VersionView>> =
+        std::collections::HashMap::new();
+    for v in survey_version::Entity::find()
+        .filter(survey_version::Column::SurveyId.is_in(visible.iter().copied()))
+        .order_by_desc(survey_version::Column::Version)
+        .all(conn)
+        .await?
+    {
+        out.entry(v.survey_id).or_default().push(version_view(v)?);
+    }
+    for id in visible {
+        out.entry(id).or_default();
+    }
+    Ok(out)
+}

@@ -103,3 +103,30 @@ pub async fn set_invitation_settings(
     .await?;
     invitation_settings(state.db.conn(), service_id).await
 }
+
+/// The invitation settings of several services (defaults where none were set).
+pub async fn invitation_settings_of(
+    conn: &impl ConnectionTrait,
+    service_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, InvitationSettings>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut out: std::collections::HashMap<Uuid, InvitationSettings> = service_ids
+        .iter()
+        .map(|id| (*id, InvitationSettings::default()))
+        .collect();
+    for s in settings::Entity::find()
+        .filter(settings::Column::ServiceId.is_in(service_ids.iter().copied()))
+        .all(conn)
+        .await?
+    {
+        out.insert(
+            s.service_id,
+            InvitationSettings {
+                sampling_rate: f64::from(s.sampling_ppm) / 1_000_000.0,
+                expiry_days: s.expiry_days,
+                cooldown_days: s.cooldown_days,
+            },
+        );
+    }
+    Ok(out)
+}
