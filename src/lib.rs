@@ -1,7 +1,9 @@
 //! Sanal: citizen satisfaction surveys for public services (GraphQL API).
 //!
 //! Three floors, data flowing one way: [`graphql`]/[`routes`] → [`services`]
-//! (+ [`authz`]) → `entity` + [`domain`]. Nothing below imports anything above it.
+//! (+ [`authz`]) → `entity` + [`domain`]. Nothing below imports anything above it
+//! (`tests/layering.rs` checks). `docs/ARCHITECTURE.md` is the map: what each
+//! module owns, and the walk for adding a feature.
 
 pub mod auth;
 pub mod authz;

@@ -177,39 +177,64 @@ struct Filter {
     region_points: Vec<Uuid>,
 }
 
+/// The columns a scope is matched on, in one table or join.
+struct ScopeColumns {
+    institution: Expr,
+    service: Expr,
+    /// `None` for tables without a service point (monthly rollups).
+    point: Option<Expr>,
+}
+
 impl Filter {
-    /// Adds the scope and access conditions to a rollup select. `daily` tells whether
-    /// the table has a service point column.
-    fn apply(&self, q: &mut SelectStatement, daily: bool) {
-        let inst = Expr::col(Alias::new("institution_id"));
+    /// Adds the access and scope conditions on `cols` to a select: the one place
+    /// that says what a scope covers, for rollups and delivered counts alike.
+    fn apply_on(&self, q: &mut SelectStatement, cols: ScopeColumns) {
         if let InstitutionScope::Subtrees(roots) = &self.access {
-            q.and_where(inst.clone().in_subquery(authz::subtree_ids(roots)));
+            q.and_where(
+                cols.institution
+                    .clone()
+                    .in_subquery(authz::subtree_ids(roots)),
+            );
         }
-        match &self.scope {
-            ReportScope::Country => {}
-            ReportScope::Institution {
-                id,
-                include_sub_institutions: true,
-            } => {
-                q.and_where(inst.in_subquery(authz::subtree_ids(&[*id])));
+        match (&self.scope, cols.point) {
+            (ReportScope::Country, _) => {}
+            (
+                ReportScope::Institution {
+                    id,
+                    include_sub_institutions: true,
+                },
+                _,
+            ) => {
+                q.and_where(cols.institution.in_subquery(authz::subtree_ids(&[*id])));
             }
-            ReportScope::Institution { id, .. } => {
-                q.and_where(inst.eq(*id));
+            (ReportScope::Institution { id, .. }, _) => {
+                q.and_where(cols.institution.eq(*id));
             }
-            ReportScope::Service(s) => {
-                q.and_where(Expr::col(Alias::new("service_id")).eq(*s));
+            (ReportScope::Service(s), _) => {
+                q.and_where(cols.service.eq(*s));
             }
-            ReportScope::ServicePoint(p) if daily => {
-                q.and_where(Expr::col(Alias::new("service_point_id")).eq(*p));
+            (ReportScope::ServicePoint(p), Some(point)) => {
+                q.and_where(point.eq(*p));
             }
-            ReportScope::Region(_) if daily => {
-                q.and_where(
-                    Expr::col(Alias::new("service_point_id"))
-                        .is_in(self.region_points.iter().copied()),
-                );
+            (ReportScope::Region(_), Some(point)) => {
+                q.and_where(point.is_in(self.region_points.iter().copied()));
             }
-            _ => {}
+            (ReportScope::ServicePoint(_) | ReportScope::Region(_), None) => {}
         }
+    }
+
+    /// Adds the conditions to a rollup select. `daily` tells whether the table has a
+    /// service point column.
+    fn apply(&self, q: &mut SelectStatement, daily: bool) {
+        let col = |c: &str| Expr::col(Alias::new(c));
+        self.apply_on(
+            q,
+            ScopeColumns {
+                institution: col("institution_id"),
+                service: col("service_id"),
+                point: daily.then(|| col("service_point_id")),
+            },
+        );
     }
 
     fn needs_daily(&self, period: &Period) -> bool {
@@ -300,34 +325,15 @@ async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> 
     )
     .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).gte(period.start))
     .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).lte(period.end));
-    let inst = Expr::col((Alias::new("services"), Alias::new("institution_id")));
-    if let InstitutionScope::Subtrees(roots) = &f.access {
-        q.and_where(inst.clone().in_subquery(authz::subtree_ids(roots)));
-    }
-    match &f.scope {
-        ReportScope::Country => {}
-        ReportScope::Institution {
-            id,
-            include_sub_institutions: true,
-        } => {
-            q.and_where(inst.in_subquery(authz::subtree_ids(&[*id])));
-        }
-        ReportScope::Institution { id, .. } => {
-            q.and_where(inst.eq(*id));
-        }
-        ReportScope::Service(s) => {
-            q.and_where(Expr::col((Alias::new("d"), Alias::new("service_id"))).eq(*s));
-        }
-        ReportScope::ServicePoint(p) => {
-            q.and_where(Expr::col((Alias::new("d"), Alias::new("service_point_id"))).eq(*p));
-        }
-        ReportScope::Region(_) => {
-            q.and_where(
-                Expr::col((Alias::new("d"), Alias::new("service_point_id")))
-                    .is_in(f.region_points.iter().copied()),
-            );
-        }
-    }
+    let col = |t: &str, c: &str| Expr::col((Alias::new(t), Alias::new(c)));
+    f.apply_on(
+        &mut q,
+        ScopeColumns {
+            institution: col("services", "institution_id"),
+            service: col("d", "service_id"),
+            point: Some(col("d", "service_point_id")),
+        },
+    );
     let backend = conn.get_database_backend();
     let total = conn
         .query_one_raw(backend.build(&q))
