@@ -56,6 +56,12 @@ impl Db {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false);
+        // Names the connections in `pg_stat_activity` (PostgreSQL only); a test's
+        // connections carry its schema, so the test can end them when it ends.
+        opts.set_application_name(match schema {
+            Some(s) => format!("sanal/{s}"),
+            None => "sanal".to_owned(),
+        });
         if let Some(s) = schema {
             opts.set_schema_search_path(s.to_owned());
         }

@@ -6,9 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 
+use common::binary::{Scratch, free_port, sanal, scratch};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, code};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// Peak resident memory allowed after the attacks.
@@ -17,76 +18,31 @@ const MAX_PEAK_MIB: u64 = 200;
 struct Server {
     child: Child,
     base: String,
-    dir: std::path::PathBuf,
-    pg_db: Option<(String, String)>,
+    _scratch: Scratch,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((admin_url, db)) = &self.pg_db {
-            let _ = Command::new("psql")
-                .args([
-                    admin_url.as_str(),
-                    "-qc",
-                    &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
-                ])
-                .output();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The database for the binary: a SQLite file, or a fresh PostgreSQL database.
-fn database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
-    match std::env::var("SANAL_TEST_DATABASE_URL") {
-        Ok(url) if !url.trim().is_empty() => {
-            let db = format!("sanal_p_{}", uuid::Uuid::new_v4().simple());
-            let out = Command::new("psql")
-                .args([url.as_str(), "-qc", &format!("CREATE DATABASE \"{db}\"")])
-                .output()
-                .expect("psql");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let base = url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
-            (format!("{base}/{db}"), Some((url, db)))
-        }
-        _ => (
-            format!("sqlite://{}?mode=rwc", dir.join("sanal.db").display()),
-            None,
-        ),
     }
 }
 
 fn start() -> Server {
-    let dir = std::env::temp_dir().join(format!("sanal-proc-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch();
     let port = free_port();
-    let (url, pg_db) = database(&dir);
-    let child = Command::new(env!("CARGO_BIN_EXE_sanal"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+    let child = sanal(&scratch)
         .env("SANAL_BIND", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", url)
-        .env("SANAL_DATA_DIR", &dir)
         .env("SANAL_PRODUCTION", "true")
         .env(
             "SANAL_JWT_SECRET",
             "0123456789abcdef0123456789abcdef-process-test",
         )
         .env("SANAL_PUBLIC_BASE_URL", "https://survey.example.mn/s/")
+        .env(
+            "SANAL_PUBLIC_POSTER_BASE_URL",
+            "https://survey.example.mn/p/",
+        )
         .env("SANAL_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("SANAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("SANAL_WORKERS", "2")
@@ -98,8 +54,7 @@ fn start() -> Server {
     Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
-        dir,
-        pg_db,
+        _scratch: scratch,
     }
 }
 

@@ -3,6 +3,8 @@
 //! it over HTTP.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod binary;
+
 use chrono::{DateTime, Utc};
 use sanal::clock::ManualClock;
 use sanal::config::Config;
@@ -32,6 +34,8 @@ pub struct TestApp {
     pub config: Config,
     /// Its PostgreSQL schema, if any.
     pub pg_schema: Option<String>,
+    /// Whether this app made its schema (and drops it when the test ends).
+    owns_schema: bool,
 }
 
 impl Drop for TestApp {
@@ -41,6 +45,63 @@ impl Drop for TestApp {
                 let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
             }
         }
+        if self.owns_schema
+            && let Some(schema) = self.pg_schema.take()
+        {
+            drop_schema(schema);
+        }
+    }
+}
+
+/// A schema made for an app that has not started yet.
+struct SchemaGuard(Option<String>);
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        if let Some(schema) = self.0.take() {
+            drop_schema(schema);
+        }
+    }
+}
+
+/// Drops a test's PostgreSQL schema when the test ends, passed or failed (Drop
+/// runs while a failing test unwinds). On a thread and runtime of its own: the
+/// test's runtime may be shutting down.
+fn drop_schema(schema: String) {
+    let Ok(url) = std::env::var("SANAL_TEST_DATABASE_URL") else {
+        return;
+    };
+    let done = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for dropping the schema");
+        rt.block_on(async {
+            use sea_orm::ConnectionTrait;
+            // One connection, so the statements below share their session.
+            let mut opts = sea_orm::ConnectOptions::new(url.as_str());
+            opts.max_connections(1).sqlx_logging(false);
+            let conn = sea_orm::Database::connect(opts).await?;
+            // The app is done: end its connections (one may be inside a transaction
+            // of a background job whose runtime no longer runs), then drop.
+            let r = conn
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE application_name = 'sanal/{schema}' AND pid <> pg_backend_pid(); \
+                     SET lock_timeout = '20s'; \
+                     DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                ))
+                .await;
+            conn.close().await.ok();
+            r.map(|_| ())
+        })
+        .map_err(|e| format!("{schema}: {e}"))
+    })
+    .join();
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("could not drop the test schema {e}"),
+        Err(_) => eprintln!("dropping a test schema panicked"),
     }
 }
 
@@ -88,8 +149,12 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     config.workers = Some(2);
     tweak(&mut config);
     let clock = Arc::new(ManualClock::new(start_time()));
+    // Dropped with the schema should the app not start.
+    let guard = SchemaGuard(schema.clone());
     let mut app = start(config, clock, schema).await;
+    std::mem::forget(guard);
     app.sqlite_file = sqlite_file;
+    app.owns_schema = app.pg_schema.is_some();
     app
 }
 
@@ -120,6 +185,7 @@ async fn start(config: Config, clock: Arc<ManualClock>, schema: Option<String>) 
         sqlite_file: None,
         config,
         pg_schema: schema,
+        owns_schema: false,
     }
 }
 
