@@ -24,6 +24,9 @@ pub struct Config {
     pub timezone: Tz,
     /// `SANAL_PUBLIC_BASE_URL`: base of links sent to citizens (default `http://127.0.0.1:8080/s/`).
     pub public_base_url: String,
+    /// `SANAL_PUBLIC_POSTER_BASE_URL`: base of the addresses printed as open-channel
+    /// QR codes (default `http://127.0.0.1:8080/p/`); the poster code follows it.
+    pub public_poster_base_url: String,
     /// `SANAL_ACCESS_TOKEN_TTL_SECS`: access token lifetime (default 600, at most 900).
     pub access_token_ttl_secs: i64,
     /// `SANAL_REFRESH_TOKEN_TTL_SECS`: session (refresh token family) lifetime (default 30 days).
@@ -214,6 +217,11 @@ pub const SETTINGS: &[Setting] = &[
         "http://127.0.0.1:8080/s/",
         |c, v| c.public_base_url = v.trim().to_owned()
     ),
+    setting!(
+        "SANAL_PUBLIC_POSTER_BASE_URL",
+        "http://127.0.0.1:8080/p/",
+        |c, v| c.public_poster_base_url = v.trim().to_owned()
+    ),
     setting!("SANAL_ACCESS_TOKEN_TTL_SECS", "600", |c, v| c
         .access_token_ttl_secs =
         within("SANAL_ACCESS_TOKEN_TTL_SECS", v, 30..=900)?),
@@ -298,6 +306,7 @@ impl Config {
             production: false,
             timezone: chrono_tz::Asia::Ulaanbaatar,
             public_base_url: String::new(),
+            public_poster_base_url: String::new(),
             access_token_ttl_secs: 0,
             refresh_token_ttl_secs: 0,
             refresh_reuse_secs: 0,
@@ -381,6 +390,11 @@ impl Config {
         if !self.public_base_url.starts_with("https://") {
             return Err(ConfigError(
                 "SANAL_PUBLIC_BASE_URL must be https:// in production".into(),
+            ));
+        }
+        if !self.public_poster_base_url.starts_with("https://") {
+            return Err(ConfigError(
+                "SANAL_PUBLIC_POSTER_BASE_URL must be https:// in production".into(),
             ));
         }
         if let Some(t) = &self.metrics_token
@@ -519,6 +533,7 @@ mod tests {
             ("SANAL_PRODUCTION", "true"),
             ("SANAL_JWT_SECRET", "short"),
             ("SANAL_PUBLIC_BASE_URL", "https://sanal.gov.mn/s/"),
+            ("SANAL_PUBLIC_POSTER_BASE_URL", "https://sanal.gov.mn/p/"),
         ]));
         assert!(short.is_err_and(|e| e.0.contains("32 bytes")));
         let http = Config::from_lookup(lookup(&[
@@ -553,6 +568,7 @@ mod tests {
             ("SANAL_PRODUCTION", "true"),
             ("SANAL_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
             ("SANAL_PUBLIC_BASE_URL", "https://sanal.gov.mn/s/"),
+            ("SANAL_PUBLIC_POSTER_BASE_URL", "https://sanal.gov.mn/p/"),
         ];
         let short = Config::from_lookup(lookup(
             &[base.as_slice(), &[("SANAL_METRICS_TOKEN", "short")]].concat(),

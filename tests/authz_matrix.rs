@@ -256,6 +256,11 @@ const MATRIX: &[Row] = &[
         .missing(        "NF  NF  NF  NF   NF  NF  NF  NF"),
     row("me", "query{ me { id } }")
         .any(            "ok  ok  ok  ok   ok  ok  FB  UN"),
+    // What a poster shows is public, like an invitation: it only names the survey.
+    row("openSurvey", r#"query{ openSurvey(pointCode:"<open_code>"){ title } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF"),
     row("regions", "query{ regions { code } }")
         .any(            "+   +   +   +    +   +   +   +"),
     row("reportSeries", r#"query{ reportSeries(scope:{kind: INSTITUTION, id:"<inst>"}, kind: MONTH, from:"2026-10-01", to:"2026-12-31"){ periodLabel } }"#)

@@ -280,6 +280,9 @@ fn browser_args(profile: &std::path::Path) -> Vec<String> {
         "--enable-logging=stderr",
         "--v=0",
         "--virtual-time-budget=15000",
+        // Tall enough that the editors (which draw only visible lines) show a
+        // whole development-link document.
+        "--window-size=1400,3000",
         "--dump-dom",
     ]
     .into_iter()
@@ -339,6 +342,30 @@ async fn in_a_browser_a_query_in_the_url_fills_the_editors() {
     assert!(
         dom.contains("probeVariable"),
         "the variables are not in the editor:\n{dom}\n{log}"
+    );
+    assert!(
+        console_messages(&log).is_empty(),
+        "{:#?}",
+        console_messages(&log)
+    );
+}
+
+#[actix_web::test]
+async fn in_a_browser_an_invitation_link_opens_graphiql_with_the_query_and_the_token() {
+    let Some(chromium) = chromium() else { return };
+    let w = SurveyWorld::new("FACES_3").await;
+    let token = w.invite("TX-BROWSER").await;
+    // The link as issued (the default base is the API itself), opened on this server.
+    let (dom, log) = dump_dom(chromium, format!("{}/s/{token}", w.app.base)).await;
+    for text in ["invitation", "Invitation", "submitResponse", "questionKey"] {
+        assert!(
+            dom.contains(text),
+            "{text} not in the editors:\n{dom}\n{log}"
+        );
+    }
+    assert!(
+        dom.contains(&token),
+        "the token is not in the variables:\n{dom}\n{log}"
     );
     assert!(
         console_messages(&log).is_empty(),

@@ -477,6 +477,38 @@ pub fn validate_answers(
     if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
+/// A complete, valid response to `content` for examples and development links:
+/// every question that is shown gets an answer (the top of each scale, the first
+/// option, a short text), in order, so conditions see the answers before them.
+pub fn example_answers(content: &SurveyContent) -> Vec<Answer> {
+    const TEXT: &str = "Хурдан, эелдэг үйлчилсэн (example)";
+    let mut given: HashMap<String, Answer> = HashMap::new();
+    let mut out = vec![];
+    for q in &content.questions {
+        if !shown(q, &given) {
+            continue;
+        }
+        let mut a = Answer {
+            question_key: q.key.clone(),
+            value: None,
+            choices: vec![],
+            text: None,
+            not_applicable: false,
+        };
+        if q.kind.is_scale() {
+            a.value = Some(q.max);
+        } else if q.kind == QuestionType::Text {
+            let limit = usize::try_from(q.max_length).unwrap_or(usize::MAX);
+            a.text = Some(TEXT.chars().take(limit).collect());
+        } else if let Some(o) = q.options.first() {
+            a.choices = vec![o.key.clone()];
+        }
+        given.insert(q.key.clone(), a.clone());
+        out.push(a);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +521,18 @@ mod tests {
             choices: choices.iter().map(|s| s.to_string()).collect(),
             text: text.map(str::to_owned),
             not_applicable: false,
+        }
+    }
+
+    #[test]
+    fn the_example_answers_of_every_template_are_accepted() {
+        for t in Template::ALL {
+            let c = template(*t);
+            let example = example_answers(&c);
+            assert!(!example.is_empty(), "{t:?}");
+            let accepted =
+                validate_answers(&c, example.clone()).unwrap_or_else(|e| panic!("{t:?}: {e:?}"));
+            assert_eq!(accepted.len(), example.len(), "{t:?}");
         }
     }
 

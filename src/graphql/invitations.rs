@@ -10,6 +10,7 @@ use crate::services::responses::{
     self as resp, FollowUpInput as FollowUp, InvitationStatus as Status, InvitationView, OpenInput,
     SubmitInput,
 };
+use crate::services::surveys::VersionView;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -166,35 +167,80 @@ impl PublicInvitation {
     }
     /// Questions, in order.
     async fn questions(&self) -> Vec<PublicQuestion> {
-        let l: Locale = self.0.locale;
+        public_questions(&self.0.survey, self.0.locale)
+    }
+}
+
+/// A survey version's questions as a citizen's screen shows them, in one locale.
+fn public_questions(survey: &VersionView, l: Locale) -> Vec<PublicQuestion> {
+    survey
+        .content
+        .questions
+        .iter()
+        .map(|q| PublicQuestion {
+            key: q.key.clone(),
+            kind: q.kind.into(),
+            text: q.text.get(l).to_owned(),
+            help: q.help.as_ref().map(|h| h.get(l).to_owned()),
+            required: q.required,
+            min: q.min,
+            max: q.max,
+            labels: q.labels.iter().map(|x| x.get(l).to_owned()).collect(),
+            options: q
+                .options
+                .iter()
+                .map(|o| PublicOption {
+                    key: o.key.clone(),
+                    label: o.label.get(l).to_owned(),
+                })
+                .collect(),
+            allow_other: q.allow_other,
+            allow_not_applicable: q.allow_not_applicable,
+            max_length: q.max_length as i32,
+            show_if: q.show_if.as_ref().map(Into::into),
+        })
+        .collect()
+}
+
+/// The survey of a service point's open channel (a view over the service's result).
+pub struct OpenSurvey(pub resp::OpenSurveyView);
+
+/// The survey of a service point's open channel, as a poster's or kiosk's screen
+/// shows it: answer it with `submitOpenResponse(pointCode)`.
+#[Object]
+impl OpenSurvey {
+    /// Locale of the texts below (requested, else `mn`).
+    async fn locale(&self) -> &str {
+        self.0.locale.tag()
+    }
+    /// Survey version to answer (answers refer to question keys).
+    async fn survey_version_id(&self) -> ID {
+        ID(self.0.survey.id.to_string())
+    }
+    /// Service the poster asks about.
+    async fn service_name(&self) -> &str {
+        self.0.service_name.get(self.0.locale)
+    }
+    /// Institution that delivers it.
+    async fn institution_name(&self) -> &str {
+        self.0.institution_name.get(self.0.locale)
+    }
+    /// Survey title.
+    async fn title(&self) -> &str {
+        self.0.survey.content.title.get(self.0.locale)
+    }
+    /// Introduction.
+    async fn description(&self) -> Option<&str> {
         self.0
             .survey
             .content
-            .questions
-            .iter()
-            .map(|q| PublicQuestion {
-                key: q.key.clone(),
-                kind: q.kind.into(),
-                text: q.text.get(l).to_owned(),
-                help: q.help.as_ref().map(|h| h.get(l).to_owned()),
-                required: q.required,
-                min: q.min,
-                max: q.max,
-                labels: q.labels.iter().map(|x| x.get(l).to_owned()).collect(),
-                options: q
-                    .options
-                    .iter()
-                    .map(|o| PublicOption {
-                        key: o.key.clone(),
-                        label: o.label.get(l).to_owned(),
-                    })
-                    .collect(),
-                allow_other: q.allow_other,
-                allow_not_applicable: q.allow_not_applicable,
-                max_length: q.max_length as i32,
-                show_if: q.show_if.as_ref().map(Into::into),
-            })
-            .collect()
+            .description
+            .as_ref()
+            .map(|d| d.get(self.0.locale))
+    }
+    /// Questions, in order.
+    async fn questions(&self) -> Vec<PublicQuestion> {
+        public_questions(&self.0.survey, self.0.locale)
     }
 }
 
@@ -282,8 +328,11 @@ pub struct SubmissionAck {
 pub struct OpenChannel {
     /// Service point.
     pub service_point_id: ID,
-    /// Code to print on the QR poster (`submitOpenResponse(pointCode)`).
+    /// Code of the poster (`openSurvey(pointCode)`, `submitOpenResponse(pointCode)`).
     pub code: String,
+    /// Address to print as the poster's QR code: `SANAL_PUBLIC_POSTER_BASE_URL`
+    /// followed by the code; it opens the survey client.
+    pub url: String,
     /// Service the poster asks about.
     pub service_id: ID,
 }
@@ -323,6 +372,29 @@ impl InvitationQuery {
                 actor,
                 token.as_deref(),
                 code.as_deref(),
+                locale.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// The survey of a service point's open channel, by the code on its poster (no
+    /// account needed); a kiosk adds its device key to get the kiosk's survey.
+    /// Unknown codes answer NOT_FOUND; repeated misses are rate-limited.
+    async fn open_survey(
+        &self,
+        c: &Context<'_>,
+        point_code: String,
+        device_key: Option<String>,
+        locale: Option<String>,
+    ) -> Result<OpenSurvey> {
+        let (state, actor) = ctx(c)?;
+        Ok(OpenSurvey(
+            resp::get_open_survey(
+                state,
+                actor,
+                &point_code,
+                device_key.as_deref(),
                 locale.as_deref(),
             )
             .await?,
@@ -443,6 +515,7 @@ impl InvitationMutation {
         .await?;
         Ok(OpenChannel {
             service_point_id: ID(o.service_point_id.to_string()),
+            url: format!("{}{}", state.config.public_poster_base_url, o.code),
             code: o.code,
             service_id: ID(o.service_id.to_string()),
         })

@@ -56,6 +56,21 @@ pub fn client_ip(
     peer.map(|p| p.to_string())
 }
 
+/// The client's address of a request, under the configured proxy trust.
+pub fn request_ip(req: &HttpRequest, state: &AppState) -> Option<String> {
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        &forwarded,
+        state.config.trust_proxy,
+        state.config.trust_proxy_hops,
+    )
+}
+
 /// A refusal before any GraphQL work: status, stable code, message.
 struct Refusal(StatusCode, &'static str, String);
 
@@ -134,17 +149,7 @@ async fn caller(
     state: &AppState,
     id: &RequestId,
 ) -> Result<Actor, HttpResponse> {
-    let forwarded: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let ip = client_ip(
-        req.peer_addr().map(|a| a.ip()),
-        &forwarded,
-        state.config.trust_proxy,
-        state.config.trust_proxy_hops,
-    );
+    let ip = request_ip(req, state);
     let e = match actors::resolve(
         state,
         header(req, AUTHORIZATION),

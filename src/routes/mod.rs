@@ -1,8 +1,10 @@
-//! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/`, `/health/*` and `/metrics`.
+//! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/`, the citizens'
+//! links `/s/{token}` and `/p/{pointCode}`, `/health/*` and `/metrics`.
 
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod links;
 pub mod metrics;
 
 use actix_web::web;
@@ -16,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(graphql::method_not_allowed)),
     )
     .route("/graphiql/{key}/{file}", web::get().to(graphiql::asset))
+    .route("/s/{token}", web::get().to(links::invitation))
+    .route("/p/{code}", web::get().to(links::poster))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready))
     .route("/metrics", web::get().to(metrics::metrics));

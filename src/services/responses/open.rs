@@ -153,6 +153,55 @@ pub async fn create_kiosk(
     })
 }
 
+/// What a poster's or kiosk's screen shows: the survey of a service point's open
+/// channel.
+#[derive(Debug, Clone)]
+pub struct OpenSurveyView {
+    /// Locale the texts are shown in.
+    pub locale: crate::domain::Locale,
+    /// Service name.
+    pub service_name: crate::domain::LocalizedText,
+    /// Institution name.
+    pub institution_name: crate::domain::LocalizedText,
+    /// The survey version to answer.
+    pub survey: crate::services::surveys::VersionView,
+}
+
+/// The survey a poster (or, with its device key, a kiosk) of a service point asks
+/// (public). Unknown codes answer NOT_FOUND and count as guesses, like tokens.
+pub async fn get_open_survey(
+    state: &AppState,
+    actor: &Actor,
+    point_code: &str,
+    device_key: Option<&str>,
+    locale: Option<&str>,
+) -> AppResult<OpenSurveyView> {
+    check_guessing(state, actor)?;
+    let code = point_code.trim();
+    if code.is_empty() || code.len() > 40 {
+        return Err(missed(state, actor));
+    }
+    let conn = state.db.conn();
+    let Some(oc) = open_channel::Entity::find()
+        .filter(open_channel::Column::Code.eq(code))
+        .one(conn)
+        .await?
+    else {
+        return Err(missed(state, actor));
+    };
+    let (_, service_name, institution_name) = names(conn, oc.service_id).await?;
+    let (channel, ..) = open_source(state, actor, &oc, device_key).await?;
+    let version_id = version_for(conn, oc.service_id, channel)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(OpenSurveyView {
+        locale: pick_locale(locale),
+        service_name,
+        institution_name,
+        survey: version_unchecked(conn, version_id).await?,
+    })
+}
+
 /// An open-channel response (QR poster on a phone, or a kiosk).
 #[derive(Debug, Clone)]
 pub struct OpenInput {
