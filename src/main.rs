@@ -1,5 +1,4 @@
-//! `sanal` — serve the API (default), or: `schema`, `migrate`,
-//! `create-admin --email E --password-stdin`.
+//! `sanal` — serve the API (default), or one of the subcommands in [`USAGE`].
 
 use sanal::clock::SystemClock;
 use sanal::config::Config;
@@ -8,8 +7,25 @@ use std::io::BufRead;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-const USAGE: &str =
-    "usage: sanal [serve | schema | migrate | create-admin --email EMAIL --password-stdin]";
+/// What `sanal --help` prints: every subcommand.
+const USAGE: &str = "\
+usage: sanal [COMMAND]
+
+commands:
+  serve           migrate the database and serve the API (the default)
+  migrate         migrate the database and exit
+  create-admin --email EMAIL --password-stdin
+                  create an administrator; the password is read from stdin
+  demo            fill an empty database with a demo: institutions, surveys,
+                  18 months of responses and their conclusions
+  schema          print the GraphQL schema (SDL)
+  help            print this
+
+Settings come from environment variables (DATABASE_URL, SANAL_BIND, ...): see the README.";
+
+/// How a newcomer starts over with the demo on the default SQLite database.
+const START_OVER: &str = "to start over on the default SQLite database, stop the server and \
+     remove sanal.db, sanal.db-wal and sanal.db-shm (e.g. `rm sanal.db*`), then run `cargo run -- demo` again";
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -49,8 +65,37 @@ async fn serve() -> Result<(), String> {
     let app = Application::build(config, Arc::new(SystemClock))
         .await
         .map_err(|e| e.to_string())?;
-    tracing::info!(%bind, port = app.port(), production, "Sanal is serving: POST /graphql");
+    let base = format!("http://{}", local_address(&bind, app.port()));
+    if production {
+        tracing::info!(%bind, port = app.port(), production, "Sanal is serving: POST {base}/graphql");
+    } else {
+        tracing::info!(
+            %bind,
+            port = app.port(),
+            production,
+            "Sanal is serving: POST {base}/graphql; GraphiQL (explorer and documentation) at {base}/graphql in a browser"
+        );
+    }
+    match sanal::services::bootstrap::admin_exists(app.state()).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "no administrator exists yet: create one with \
+             `cargo run -- create-admin --email you@example.mn --password-stdin` \
+             (or set SANAL_ADMIN_EMAIL and SANAL_ADMIN_PASSWORD), or fill a demo with `cargo run -- demo`"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not check whether an administrator exists"),
+    }
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// The address to show for a bind address: a wildcard host becomes 127.0.0.1.
+fn local_address(bind: &str, port: u16) -> String {
+    let host = bind.rsplit_once(':').map_or(bind, |(h, _)| h);
+    let host = match host {
+        "0.0.0.0" | "[::]" | "" => "127.0.0.1",
+        h => h,
+    };
+    format!("{host}:{port}")
 }
 
 async fn migrate() -> Result<(), String> {
@@ -64,21 +109,40 @@ async fn migrate() -> Result<(), String> {
 
 async fn demo() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
+    let base = format!(
+        "http://{}",
+        local_address(&config.bind, port_of(&config.bind))
+    );
     let state = prepare(config, Arc::new(SystemClock), None)
         .await
         .map_err(|e| e.to_string())?;
-    let s = sanal::services::demo::seed(&state, 4000)
-        .await
-        .map_err(|e| e.public_message())?;
+    let s = match sanal::services::demo::seed(&state, 4000).await {
+        Ok(s) => s,
+        Err(e) if e.code() == "CONFLICT" => {
+            return Err(format!("{}\n{START_OVER}", e.public_message()));
+        }
+        Err(e) => return Err(e.public_message()),
+    };
     println!(
-        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months",
-        s.institutions, s.services, s.service_points, s.responses
+        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions",
+        s.institutions, s.services, s.service_points, s.responses, s.conclusions
     );
-    for (email, password) in s.users {
+    for (email, password) in &s.users {
         println!("  sign in as {email} / {password}");
     }
-    println!("now `cargo run` and open http://127.0.0.1:8080/graphql");
+    println!("ids for the examples (examples/ in the repository):");
+    for (what, id) in &s.ids {
+        println!("  {what:<16} {id}");
+    }
+    println!("now `cargo run` and open {base}/graphql in a browser");
+    println!("{START_OVER}");
     Ok(())
+}
+
+fn port_of(bind: &str) -> u16 {
+    bind.rsplit_once(':')
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or(8080)
 }
 
 async fn create_admin(args: &[String]) -> Result<(), String> {

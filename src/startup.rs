@@ -140,8 +140,17 @@ async fn purge_loop(state: AppState) {
             Err(e) => tracing::warn!(error = %e, "purging expired invitations failed"),
         }
         match crate::services::conclusions::close_due_periods(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(periods = n, "closed reporting periods"),
+            // Said only when a conclusion was made or changed: a period closed
+            // with no data concluded nothing.
+            Ok(run) if !run.changed_anything() => {}
+            Ok(run) => tracing::info!(
+                periods_closed = run.closed,
+                periods_with_late_data = run.late,
+                created = run.conclusions.created,
+                regenerated = run.conclusions.regenerated,
+                revised = run.conclusions.revised,
+                "concluded reporting periods"
+            ),
             Err(e) => tracing::warn!(error = %e, "closing reporting periods failed"),
         }
     }

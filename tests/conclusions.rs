@@ -336,13 +336,14 @@ async fn the_job_closes_every_missed_period_once_even_when_run_twice() {
         .await
         .unwrap();
     assert!(
-        first >= 2,
-        "November and December 2026 (and older months), got {first}"
+        first.closed >= 2,
+        "November and December 2026 (and older months), got {first:?}"
     );
+    assert_eq!(first.late, 0);
     let second = sanal::services::conclusions::close_due_periods(&w.app.state)
         .await
         .unwrap();
-    assert_eq!(second, 0);
+    assert_eq!(second, sanal::services::conclusions::JobRun::default());
     let d = w
         .app
         .ok(
@@ -352,4 +353,52 @@ async fn the_job_closes_every_missed_period_once_even_when_run_twice() {
         )
         .await;
     assert_eq!(d["conclusions"]["edges"].as_array().unwrap().len(), 3);
+}
+
+#[actix_web::test]
+async fn a_period_closed_with_no_data_is_concluded_when_its_data_arrives_later() {
+    let w = SurveyWorld::new("FACES_3").await;
+    people(&w).await;
+    after_november(&w).await;
+    let empty = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert!(empty.closed >= 1, "November at least: {empty:?}");
+    assert!(
+        !empty.changed_anything(),
+        "nothing to conclude, nothing said: {empty:?}"
+    );
+    // Late data: November's deliveries, answered, recorded after November was closed.
+    w.app.clock.set(start_time() + chrono::Duration::days(1));
+    for i in 0..3 {
+        let t = w.invite(&format!("LATE-{i}")).await;
+        w.submit(&t, faces(3), Some("late")).await;
+    }
+    let (sup, ..) = after_november(&w).await;
+    let late = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(late.closed, 0, "{late:?}");
+    assert!(late.late >= 1, "November had late data: {late:?}");
+    assert_eq!(
+        late.conclusions.created, 3,
+        "the service, the agency and the ministry: {late:?}"
+    );
+    let d = w
+        .app
+        .ok(
+            &sup,
+            LIST,
+            json!({ "f": { "periodKind": "MONTH", "periodStart": "2026-11-01" } }),
+        )
+        .await;
+    assert_eq!(d["conclusions"]["edges"].as_array().unwrap().len(), 3);
+    let again = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        sanal::services::conclusions::JobRun::default(),
+        "the same data is concluded once"
+    );
 }

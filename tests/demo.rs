@@ -40,3 +40,47 @@ async fn the_demo_fills_an_empty_database_that_its_users_can_explore() {
     let again = sanal::services::demo::seed(&app.state, 10).await;
     assert_eq!(again.unwrap_err().code(), "CONFLICT");
 }
+
+#[actix_web::test]
+async fn a_demo_on_a_database_that_was_served_before_still_gets_its_conclusions() {
+    let app = spawn_app().await;
+    // The first `cargo run` closed every past period, with no data in them.
+    let served = sanal::services::conclusions::close_due_periods(&app.state)
+        .await
+        .unwrap();
+    assert!(!served.changed_anything(), "{served:?}");
+    let summary = sanal::services::demo::seed(&app.state, 300).await.unwrap();
+    assert!(
+        summary.conclusions > 10,
+        "the history's complete periods are concluded, got {}",
+        summary.conclusions
+    );
+    let named: Vec<&str> = summary.ids.iter().map(|(what, _)| what.as_str()).collect();
+    assert_eq!(
+        named,
+        [
+            "ministry MOJHA",
+            "agency GASR",
+            "service CIVIL-ID",
+            "service point"
+        ],
+        "the ids the examples need"
+    );
+    let sup = app
+        .token(
+            "supervisor@demo.sanal.mn",
+            sanal::services::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let d = app
+        .ok(
+            &sup,
+            "query($f:ConclusionFilterInput){ conclusions(first: 100, filter:$f){ edges { node { scopeId periodLabel } } } }",
+            json!({ "f": { "scope": "INSTITUTION", "scopeId": summary.ids[0].1 } }),
+        )
+        .await;
+    assert!(
+        !d["conclusions"]["edges"].as_array().unwrap().is_empty(),
+        "the ministry has conclusions: {d}"
+    );
+}

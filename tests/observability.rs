@@ -542,7 +542,9 @@ async fn json_logs_are_one_object_a_line_and_carry_the_request_id() {
     let bin = Binary::start(&[("SANAL_LOG_FORMAT", "json")]);
     let port = bin.line(|l| {
         let v: Value = serde_json::from_str(l).expect("every line is JSON");
-        (v["fields"]["message"] == "Sanal is serving: POST /graphql")
+        v["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Sanal is serving: POST http://"))
             .then(|| v["fields"]["port"].as_u64().unwrap())
     });
     let a = send(

@@ -1,4 +1,5 @@
-//! Calendar periods already closed by the conclusion job (one row each, so instances never double up).
+//! Calendar periods already closed by the conclusion job (one row each, so instances
+//! never double up), with a fingerprint of the data they were concluded from.
 use sea_orm::entity::prelude::*;
 
 #[sea_orm::model]
@@ -10,6 +11,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub period_start: Date,
     pub closed_at: DateTimeUtc,
+    /// Counts and sums of the period's rollups and delivered counts when it was last
+    /// concluded; when they differ, late data arrived (NULL: concluded before this
+    /// was kept).
+    pub fingerprint: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -7,6 +7,7 @@ mod m20261128_000001_foundation;
 mod m20261128_000002_surveys_and_responses;
 mod m20261128_000003_rollups;
 mod m20261128_000004_conclusions;
+mod m20261201_000005_late_data;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_surveys_and_responses::Migration),
             Box::new(m20261128_000003_rollups::Migration),
             Box::new(m20261128_000004_conclusions::Migration),
+            Box::new(m20261201_000005_late_data::Migration),
         ]
     }
 }

@@ -44,7 +44,8 @@ pub async fn fix_reporting_timezone(state: &AppState, tz: Tz) -> AppResult<()> {
         .await
 }
 
-async fn admin_exists(state: &AppState) -> AppResult<bool> {
+/// Whether an active administrator exists (the start-up log says how to create one if not).
+pub async fn admin_exists(state: &AppState) -> AppResult<bool> {
     Ok(user::Entity::find()
         .filter(user::Column::Active.eq(true))
         .filter(

@@ -38,6 +38,10 @@ pub struct DemoSummary {
     pub responses: usize,
     /// Demo sign-ins (e-mail, password).
     pub users: Vec<(String, String)>,
+    /// Ids a newcomer needs next, named: (what, id), e.g. ("ministry MOJHA", id).
+    pub ids: Vec<(String, Uuid)>,
+    /// Conclusions made for the complete periods of the history.
+    pub conclusions: u32,
 }
 
 /// Password of the demo users (printed by `sanal demo`; change or disable them).
@@ -243,6 +247,14 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
         )
         .await?;
         summary.institutions += 2;
+        if summary.ids.is_empty() {
+            summary
+                .ids
+                .push((format!("ministry {}", a.ministry.0), ministry.id));
+            summary
+                .ids
+                .push((format!("agency {}", a.agency.0), agency.id));
+        }
         let mut points = vec![];
         for (code, region, name) in BRANCHES {
             let branch = create_institution(
@@ -305,6 +317,12 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             )
             .await?;
             assign_survey(state, &admin, s.id, version.id, None).await?;
+            if summary.services == 0 {
+                summary.ids.push((format!("service {code}"), s.id));
+                if let Some(p) = points.first() {
+                    summary.ids.push(("service point".into(), *p));
+                }
+            }
             summary.services += 1;
             let quality = rng.random_range(0.55..0.9);
             targets.push((
@@ -468,6 +486,10 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
         .await?;
     super::rollups::rebuild_unchecked(state, &Actor::system("sanal demo"), start, today).await?;
     summary.responses = responses_wanted;
+    // The history's complete periods get their conclusions now (on a database that
+    // was served before, they were closed with no data: this is late data).
+    let run = super::conclusions::close_due_periods(state).await?;
+    summary.conclusions = run.conclusions.created + run.conclusions.revised;
     Ok(summary)
 }
 

@@ -13,7 +13,7 @@ use crate::services::audit::Event;
 use crate::services::reports::{self, ReportScope};
 use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::{
     conclusion, finding, institution_closure as closure, period_closing, service,
     service_invitation_setting,
@@ -24,7 +24,7 @@ use sea_orm::{
     QueryOrder,
 };
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 /// Namespace of finding ids (UUIDv5 over conclusion, kind and subject).
@@ -357,19 +357,63 @@ async fn insert_findings(
     Ok(())
 }
 
+/// What one run of the conclusion job did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobRun {
+    /// Periods closed for the first time.
+    pub closed: u32,
+    /// Periods closed before and concluded again because their data changed.
+    pub late: u32,
+    /// What the closings did to conclusions, summed.
+    pub conclusions: CloseSummary,
+}
+
+impl JobRun {
+    /// Whether any conclusion was created, regenerated or revised.
+    pub fn changed_anything(&self) -> bool {
+        let c = self.conclusions;
+        c.created + c.regenerated + c.revised > 0
+    }
+}
+
 /// The background job: closes every complete calendar period of the last two
-/// years not closed yet (catching up after downtime). Each period is claimed with
-/// a row in `period_closings`, so several instances never close it twice.
-pub async fn close_due_periods(state: &AppState) -> AppResult<u32> {
+/// years not closed yet (catching up after downtime), and concludes again a
+/// closed period whose data changed since (late data, also for a period that had
+/// none when it was closed). Each period is claimed with a row in
+/// `period_closings` holding the fingerprint of its data, so several instances
+/// never conclude the same data twice.
+pub async fn close_due_periods(state: &AppState) -> AppResult<JobRun> {
     let now = state.clock.now();
     let today = now.with_timezone(&state.config.timezone).date_naive();
-    let mut closed = 0;
+    let first = today - Duration::days(731);
+    let months = monthly_fingerprints(state.db.conn(), first, today).await?;
+    let mut run = JobRun::default();
     for kind in PeriodKind::ALL {
-        let mut p = Period::containing(*kind, today - Duration::days(731))?;
+        let mut p = Period::containing(*kind, first)?;
         while p.end < today {
-            if complete_at(state, &p).await? <= now && claim(state, *kind, p.start).await? {
-                close_unchecked(state, p).await?;
-                closed += 1;
+            if complete_at(state, &p).await? <= now {
+                let fingerprint = period_fingerprint(&months, &p);
+                match claim(state, *kind, p.start, &fingerprint).await? {
+                    Claim::Taken => {}
+                    fresh @ (Claim::First | Claim::Changed { .. }) => {
+                        let summary = match close_unchecked(state, p).await {
+                            Ok(s) => s,
+                            Err(e) => {
+                                release(state, *kind, p.start, &fresh).await;
+                                return Err(e);
+                            }
+                        };
+                        match fresh {
+                            Claim::First => run.closed += 1,
+                            _ => run.late += 1,
+                        }
+                        let c = &mut run.conclusions;
+                        c.created += summary.created;
+                        c.regenerated += summary.regenerated;
+                        c.revised += summary.revised;
+                        c.unchanged += summary.unchanged;
+                    }
+                }
             }
             match p.next() {
                 Some(n) => p = n,
@@ -377,34 +421,153 @@ pub async fn close_due_periods(state: &AppState) -> AppResult<u32> {
             }
         }
     }
-    Ok(closed)
+    Ok(run)
 }
 
-async fn claim(state: &AppState, kind: PeriodKind, start: NaiveDate) -> AppResult<bool> {
-    let txn = crate::services::write::begin(state).await?;
-    let exists = period_closing::Entity::find_by_id((kind.as_str().to_owned(), start))
-        .one(&*txn)
-        .await?
-        .is_some();
-    if exists {
-        return Ok(false);
-    }
-    let r = period_closing::Entity::insert(period_closing::ActiveModel {
-        period_kind: Set(kind.as_str().into()),
-        period_start: Set(start),
-        closed_at: Set(state.clock.now()),
-    })
-    .exec_without_returning(&*txn)
-    .await;
-    match r {
-        Ok(_) => {
-            txn.finish_unaudited(
-                "a claim of the closing job; the conclusions it makes are audited",
+/// Per month (its first day): row counts and sums of the monthly rollups, the
+/// invitation rollups and the delivered counts.
+async fn monthly_fingerprints(
+    conn: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<BTreeMap<NaiveDate, [i64; 6]>> {
+    let backend = conn.get_database_backend();
+    let mut months: BTreeMap<NaiveDate, [i64; 6]> = BTreeMap::new();
+    let sources = [
+        ("rollup_monthly", "month", "n", 0),
+        ("rollup_invitations_monthly", "month", "n", 2),
+        ("delivered_counts", "day", "count", 4),
+    ];
+    for (table, date_col, sum_col, slot) in sources {
+        let q = Query::select()
+            .expr_as(Expr::col(Alias::new(date_col)), Alias::new("d"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("rows"))
+            .expr_as(
+                Expr::cust(format!("CAST(COALESCE(SUM({sum_col}), 0) AS BIGINT)")),
+                Alias::new("total"),
             )
-            .await?;
-            Ok(true)
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new(date_col)).gte(from))
+            .and_where(Expr::col(Alias::new(date_col)).lte(to))
+            .group_by_col(Alias::new(date_col))
+            .to_owned();
+        for r in conn.query_all_raw(backend.build(&q)).await? {
+            let d: NaiveDate = r.try_get("", "d")?;
+            let month = d.with_day(1).unwrap_or(d);
+            let entry = months.entry(month).or_default();
+            entry[slot] += r.try_get::<i64>("", "rows")?;
+            entry[slot + 1] += r.try_get::<i64>("", "total")?;
         }
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
+    }
+    Ok(months)
+}
+
+/// The fingerprint of a period's data: its months' counts and sums, added up.
+fn period_fingerprint(months: &BTreeMap<NaiveDate, [i64; 6]>, p: &Period) -> String {
+    let mut sum = [0i64; 6];
+    for (_, m) in months.range(p.start..=p.end) {
+        for (s, v) in sum.iter_mut().zip(m) {
+            *s = s.saturating_add(*v);
+        }
+    }
+    format!(
+        "v1 rollups {}/{} invitations {}/{} delivered {}/{}",
+        sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]
+    )
+}
+
+/// The outcome of claiming a period for the job.
+enum Claim {
+    /// Never closed: this instance closes it.
+    First,
+    /// Closed before from other data: this instance concludes it again.
+    Changed { previous: Option<String> },
+    /// Up to date, or claimed by another instance just now.
+    Taken,
+}
+
+async fn claim(
+    state: &AppState,
+    kind: PeriodKind,
+    start: NaiveDate,
+    fingerprint: &str,
+) -> AppResult<Claim> {
+    let txn = crate::services::write::begin(state).await?;
+    let existing = period_closing::Entity::find_by_id((kind.as_str().to_owned(), start))
+        .one(&*txn)
+        .await?;
+    let why = "a claim of the closing job; the conclusions it makes are audited";
+    match existing {
+        Some(row) if row.fingerprint.as_deref() == Some(fingerprint) => Ok(Claim::Taken),
+        Some(row) => {
+            // Conditional on the fingerprint read: of two instances, one wins.
+            let mut update = period_closing::Entity::update_many()
+                .col_expr(
+                    period_closing::Column::Fingerprint,
+                    Expr::value(fingerprint),
+                )
+                .col_expr(
+                    period_closing::Column::ClosedAt,
+                    Expr::value(state.clock.now()),
+                )
+                .filter(period_closing::Column::PeriodKind.eq(kind.as_str()))
+                .filter(period_closing::Column::PeriodStart.eq(start));
+            update = match &row.fingerprint {
+                Some(f) => update.filter(period_closing::Column::Fingerprint.eq(f.as_str())),
+                None => update.filter(period_closing::Column::Fingerprint.is_null()),
+            };
+            let won = update.exec(&*txn).await?.rows_affected == 1;
+            txn.finish_unaudited(why).await?;
+            Ok(if won {
+                Claim::Changed {
+                    previous: row.fingerprint,
+                }
+            } else {
+                Claim::Taken
+            })
+        }
+        None => {
+            let r = period_closing::Entity::insert(period_closing::ActiveModel {
+                period_kind: Set(kind.as_str().into()),
+                period_start: Set(start),
+                closed_at: Set(state.clock.now()),
+                fingerprint: Set(Some(fingerprint.to_owned())),
+            })
+            .exec_without_returning(&*txn)
+            .await;
+            match r {
+                Ok(_) => {
+                    txn.finish_unaudited(why).await?;
+                    Ok(Claim::First)
+                }
+                Err(e) if is_unique_violation(&e) => Ok(Claim::Taken),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+/// A closing that failed gives its claim back, so the next run tries again.
+async fn release(state: &AppState, kind: PeriodKind, start: NaiveDate, claim: &Claim) {
+    let key = (kind.as_str().to_owned(), start);
+    let r = match claim {
+        Claim::First => period_closing::Entity::delete_by_id(key)
+            .exec(state.db.conn())
+            .await
+            .map(|_| ()),
+        Claim::Changed { previous } => period_closing::Entity::update_many()
+            .col_expr(
+                period_closing::Column::Fingerprint,
+                Expr::value(previous.clone()),
+            )
+            .filter(period_closing::Column::PeriodKind.eq(kind.as_str()))
+            .filter(period_closing::Column::PeriodStart.eq(start))
+            .exec(state.db.conn())
+            .await
+            .map(|_| ()),
+        Claim::Taken => Ok(()),
+    };
+    if let Err(e) = r {
+        tracing::warn!(error = %e, period_start = %start, "giving back a period's claim failed");
     }
 }

@@ -13,7 +13,7 @@
 mod close;
 mod workflow;
 
-pub use close::{CloseSummary, close_due_periods, close_period, complete_at};
+pub use close::{CloseSummary, JobRun, close_due_periods, close_period, complete_at};
 pub use workflow::{comment, publish};
 
 use crate::auth::Actor;
