@@ -37,8 +37,30 @@ pub const LINK_NOT_SERVED_HERE: &str = "LINK_NOT_SERVED_HERE";
 /// The longest token or poster code a link may carry.
 const MAX_LEN: usize = 100;
 
+/// What a survey screen shows of each question (both documents end with it).
+macro_rules! question_fragment {
+    () => {
+        r#"
+fragment Question on PublicQuestion {
+  key
+  type
+  text
+  required
+  min
+  max
+  labels
+  options { key label }
+  allowNotApplicable
+  allowOther
+  showIf { questionKey values choices }
+}
+"#
+    };
+}
+
 /// What GraphiQL opens with for an invitation link.
-pub const INVITATION_DOCUMENT: &str = r#"# The survey behind the invitation link you opened (development mode).
+pub const INVITATION_DOCUMENT: &str = concat!(
+    r#"# The survey behind the invitation link you opened (development mode).
 # Run "Invitation" (the play button) to see the questions; "Answer" sends the
 # example answers in the variables below (one per question shown; change them
 # as you like). A production deployment sends citizens to the survey client.
@@ -51,19 +73,7 @@ query Invitation($token: String!) {
     institutionName
     title
     description
-    questions {
-      key
-      type
-      text
-      required
-      min
-      max
-      labels
-      options { key label }
-      allowNotApplicable
-      allowOther
-      showIf { questionKey values choices }
-    }
+    questions { ...Question }
   }
 }
 
@@ -73,10 +83,13 @@ mutation Answer($token: String!, $answers: [AnswerInput!]!) {
     thankYou
   }
 }
-"#;
+"#,
+    question_fragment!()
+);
 
 /// What GraphiQL opens with for a poster link.
-pub const POSTER_DOCUMENT: &str = r#"# The survey of the QR poster you opened (development mode).
+pub const POSTER_DOCUMENT: &str = concat!(
+    r#"# The survey of the QR poster you opened (development mode).
 # Run "Poster" (the play button) to see the questions; "Answer" sends the
 # example answers in the variables below (change them as you like). A
 # production deployment sends citizens to the survey client.
@@ -87,19 +100,7 @@ query Poster($pointCode: String!) {
     institutionName
     title
     description
-    questions {
-      key
-      type
-      text
-      required
-      min
-      max
-      labels
-      options { key label }
-      allowNotApplicable
-      allowOther
-      showIf { questionKey values choices }
-    }
+    questions { ...Question }
   }
 }
 
@@ -109,7 +110,9 @@ mutation Answer($pointCode: String!, $answers: [AnswerInput!]!) {
     thankYou
   }
 }
-"#;
+"#,
+    question_fragment!()
+);
 
 /// `GET /s/{token}`.
 pub async fn invitation(

@@ -167,6 +167,25 @@ pub struct OpenSurveyView {
     pub survey: crate::services::surveys::VersionView,
 }
 
+/// The open channel of a poster code; an unknown code is a miss (NOT_FOUND,
+/// counted against the guessing limits like an unknown token).
+async fn find_open_channel(
+    state: &AppState,
+    actor: &Actor,
+    point_code: &str,
+) -> AppResult<open_channel::Model> {
+    check_guessing(state, actor)?;
+    let code = point_code.trim();
+    if code.is_empty() || code.len() > 40 {
+        return Err(missed(state, actor));
+    }
+    open_channel::Entity::find()
+        .filter(open_channel::Column::Code.eq(code))
+        .one(state.db.conn())
+        .await?
+        .ok_or_else(|| missed(state, actor))
+}
+
 /// The survey a poster (or, with its device key, a kiosk) of a service point asks
 /// (public). Unknown codes answer NOT_FOUND and count as guesses, like tokens.
 pub async fn get_open_survey(
@@ -176,19 +195,8 @@ pub async fn get_open_survey(
     device_key: Option<&str>,
     locale: Option<&str>,
 ) -> AppResult<OpenSurveyView> {
-    check_guessing(state, actor)?;
-    let code = point_code.trim();
-    if code.is_empty() || code.len() > 40 {
-        return Err(missed(state, actor));
-    }
+    let oc = find_open_channel(state, actor, point_code).await?;
     let conn = state.db.conn();
-    let Some(oc) = open_channel::Entity::find()
-        .filter(open_channel::Column::Code.eq(code))
-        .one(conn)
-        .await?
-    else {
-        return Err(missed(state, actor));
-    };
     let (_, service_name, institution_name) = names(conn, oc.service_id).await?;
     let (channel, ..) = open_source(state, actor, &oc, device_key).await?;
     let version_id = version_for(conn, oc.service_id, channel)
@@ -227,19 +235,8 @@ pub async fn submit_open_response(
 ) -> AppResult<Ack> {
     let now = state.clock.now();
     authz::refuse_integrations(actor)?;
-    check_guessing(state, actor)?;
-    let code = input.point_code.trim();
-    if code.is_empty() || code.len() > 40 {
-        return Err(missed(state, actor));
-    }
+    let oc = find_open_channel(state, actor, &input.point_code).await?;
     let conn = state.db.conn();
-    let Some(oc) = open_channel::Entity::find()
-        .filter(open_channel::Column::Code.eq(code))
-        .one(conn)
-        .await?
-    else {
-        return Err(missed(state, actor));
-    };
     let (svc, _, _) = names(conn, oc.service_id).await?;
     authz::may_answer(conn, actor, svc.institution_id).await?;
     let (channel, limit_key, limit, window) =
