@@ -8,12 +8,21 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// Statements the database ran for one request.
+/// Statements the database ran for one request. The counter is the app's, and the
+/// background job (closing periods) may run a statement meanwhile: the fewest of
+/// three runs is the request's own.
 async fn statements(app: &TestApp, auth: &Auth, query: &str, vars: Value) -> (u64, Value) {
-    let before = app.state.db.statements();
-    let r = app.gql(auth, query, vars).await;
-    assert!(r.get("errors").is_none(), "{r}");
-    (app.state.db.statements() - before, r)
+    let mut fewest = None;
+    let mut last = Value::Null;
+    for _ in 0..3 {
+        let before = app.state.db.statements();
+        let r = app.gql(auth, query, vars.clone()).await;
+        assert!(r.get("errors").is_none(), "{r}");
+        let n = app.state.db.statements() - before;
+        fewest = Some(fewest.map_or(n, |f: u64| f.min(n)));
+        last = r;
+    }
+    (fewest.unwrap_or(0), last)
 }
 
 /// The statements of pages of 10 and 100; both must be the same small number.
