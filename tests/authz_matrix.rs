@@ -297,9 +297,11 @@ const MATRIX: &[Row] = &[
         .missing(        "NF  NF  NF  NF   FB  FB  FB  UN"),
     row("surveyTemplates", "query{ surveyTemplates { template } }")
         .any(            "+   +   +   +    +   +   +   +"),
+    // A published version is public (what citizens are asked); drafts are not.
     row("surveyVersion", r#"query{ surveyVersion(id:"<version>"){ id } }"#)
-        .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
-        .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
+        .case("published")
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
         .missing(        "NF  NF  NF  NF   FB  FB  FB  UN"),
     row("surveys", r#"query{ surveys(filter:{institutionId:"<inst>"}){ edges { node { id } } } }"#)
         .own(            "+   +   +   +    FB  FB  FB  UN")
@@ -704,6 +706,7 @@ impl World {
         }
 
         // Private ids: what only the side's people (and ADMIN, SUPERVISOR) may see.
+        // (A published survey version is public: "version" is not among them.)
         let mut private: HashMap<Side, BTreeSet<String>> = HashMap::new();
         let follow_ups = app
             .ok(
@@ -716,7 +719,6 @@ impl World {
             let o = &objects[&side];
             let mut set: BTreeSet<String> = [
                 "survey",
-                "version",
                 "fixed_survey",
                 "growing_survey",
                 "archivable",

@@ -402,3 +402,148 @@ async fn a_period_closed_with_no_data_is_concluded_when_its_data_arrives_later()
         "the same data is concluded once"
     );
 }
+
+/// Mixed A11 v2 answers: thumbs up with what went well, thumbs down with what did not.
+fn a11(i: usize) -> Value {
+    let options = ["ease", "efficiency", "transparency", "humanity"];
+    if i.is_multiple_of(3) {
+        json!([{ "questionKey": "trust", "value": 0 }, { "questionKey": "didnt_go_well", "choices": [options[i % 2]] }])
+    } else {
+        let mut chosen = vec![options[i % 3], options[(i + 1) % 3]];
+        chosen.dedup();
+        json!([{ "questionKey": "trust", "value": 1 }, { "questionKey": "went_well", "choices": chosen }])
+    }
+}
+
+#[actix_web::test]
+async fn closing_again_with_unchanged_data_changes_nothing_and_publishing_makes_no_revision() {
+    let w = SurveyWorld::new("A11_V2").await;
+    for i in 0..24 {
+        let t = w.invite(&format!("TX-{i}")).await;
+        let r = w.submit(&t, a11(i), None).await;
+        assert_eq!(r["data"]["submitResponse"]["accepted"], true, "{r}");
+    }
+    people(&w).await;
+    let (sup, ..) = after_november(&w).await;
+    let first = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(first["closePeriod"]["created"], 3);
+    for _ in 0..3 {
+        let again = w.app.ok(&sup, CLOSE, json!({})).await;
+        assert_eq!(
+            again["closePeriod"],
+            json!({ "created": 0, "regenerated": 0, "revised": 0, "unchanged": 3 }),
+            "nothing changed, and the counts say so"
+        );
+    }
+    let c = service_conclusion(&w, &sup).await;
+    w.app
+        .ok(
+            &sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    let after_publishing = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(after_publishing["closePeriod"]["revised"], 0);
+    assert_eq!(after_publishing["closePeriod"]["unchanged"], 3);
+    let latest = service_conclusion(&w, &sup).await;
+    assert_eq!(
+        (latest["revision"].as_i64(), latest["status"].as_str()),
+        (Some(1), Some("PUBLISHED")),
+        "no revision 2 without new data"
+    );
+}
+
+#[actix_web::test]
+async fn a_content_hash_says_which_conclusion_it_certifies() {
+    // The ministry's only agency has all its data: their figures are the same.
+    let w = world_with_responses(12, 0, 0).await;
+    people(&w).await;
+    let (sup, ..) = after_november(&w).await;
+    w.app.ok(&sup, CLOSE, json!({})).await;
+    let d = w
+        .app
+        .ok(
+            &sup,
+            LIST,
+            json!({ "f": { "periodKind": "MONTH", "periodStart": "2026-11-01", "scope": "INSTITUTION" } }),
+        )
+        .await;
+    let edges = d["conclusions"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2, "the ministry and the agency");
+    assert_eq!(
+        edges[0]["node"]["figures"], edges[1]["node"]["figures"],
+        "the same figures"
+    );
+    assert_ne!(
+        edges[0]["node"]["contentHash"], edges[1]["node"]["contentHash"],
+        "but not the same conclusion"
+    );
+}
+
+#[actix_web::test]
+async fn an_skm_index_from_one_respondent_carries_its_n_and_is_withheld_from_the_public() {
+    let w = SurveyWorld::new("SKM_9").await;
+    let t = w.invite("TX-ONE").await;
+    let answers: Vec<Value> = [
+        "skm_requirements",
+        "skm_procedure",
+        "skm_time",
+        "skm_cost",
+        "skm_product",
+        "skm_competence",
+        "skm_behaviour",
+        "skm_complaints",
+        "skm_facilities",
+    ]
+    .iter()
+    .map(|k| json!({ "questionKey": k, "value": 4 }))
+    .collect();
+    let r = w.submit(&t, json!(answers), None).await;
+    assert_eq!(r["data"]["submitResponse"]["accepted"], true, "{r}");
+    people(&w).await;
+    let (sup, manager, _) = after_november(&w).await;
+    let report = w
+        .app
+        .ok(
+            &manager,
+            "query($s:ID!){ satisfactionReport(scope:{kind: SERVICE, id:$s}, period:{kind: MONTH, start:\"2026-11-01\"}){ skm { origin index grade n lowConfidence suppressed } } }",
+            json!({ "s": w.service }),
+        )
+        .await;
+    let combined = report["satisfactionReport"]["skm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["origin"] == "COMBINED")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        combined,
+        json!({ "origin": "COMBINED", "index": 100.0, "grade": "A", "n": 1, "lowConfidence": true, "suppressed": false })
+    );
+    w.app.ok(&sup, CLOSE, json!({})).await;
+    let c = service_conclusion(&w, &sup).await;
+    w.app
+        .ok(
+            &sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    let public = w
+        .app
+        .ok(
+            &Auth::None,
+            "query($id:ID!){ conclusion(id:$id){ figures { skm { origin index grade n lowConfidence suppressed } } } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    for s in public["conclusion"]["figures"]["skm"].as_array().unwrap() {
+        assert_eq!(s["suppressed"], true, "{s}");
+        assert_eq!(
+            (s["index"].clone(), s["grade"].clone(), s["n"].clone()),
+            (Value::Null, Value::Null, Value::Null)
+        );
+    }
+}

@@ -413,3 +413,29 @@ async fn invitation_settings_are_validated() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_published_version_is_public_by_id_and_a_draft_is_not() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let q = "query($id:ID!){ surveyVersion(id:$id){ id status version questions { key } } }";
+    let public = w.app.ok(&Auth::None, q, json!({ "id": w.version })).await;
+    assert_eq!(public["surveyVersion"]["status"], "PUBLISHED");
+    assert_eq!(public["surveyVersion"]["questions"][0]["key"], "overall");
+    // An edit makes a draft version: the institution's own.
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($s:ID!){ updateSurvey(id:$s, input:{ title:{ mn:\"Шинэ гарчиг\" } }){ id status } }",
+            json!({ "s": w.survey }),
+        )
+        .await;
+    assert_eq!(d["updateSurvey"]["status"], "DRAFT");
+    let draft = d["updateSurvey"]["id"].as_str().unwrap();
+    assert_eq!(
+        code(&w.app.gql(&Auth::None, q, json!({ "id": draft })).await),
+        "UNAUTHENTICATED"
+    );
+    let own = w.app.ok(&w.manager, q, json!({ "id": draft })).await;
+    assert_eq!(own["surveyVersion"]["status"], "DRAFT");
+}

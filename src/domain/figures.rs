@@ -122,11 +122,31 @@ pub struct DriverFigures {
 
 /// The SKM index of one origin.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SkmFigure {
     /// Invited, open channel, or combined.
     pub origin: FigureOrigin,
-    /// Index and grade.
-    pub skm: SkmIndex,
+    /// Index and grade (none when withheld from the public).
+    pub skm: Option<SkmIndex>,
+    /// Answers behind it: the fewest of any of the nine elements (none when withheld).
+    pub n: Option<u64>,
+    /// Fewer answers than the publication threshold.
+    #[serde(default)]
+    pub low_confidence: bool,
+    /// Withheld from the public because it rests on too few answers.
+    #[serde(default)]
+    pub suppressed: bool,
+}
+
+impl SkmFigure {
+    /// The public view of a low-confidence index: no number, no grade.
+    fn suppress(&mut self) {
+        if self.low_confidence {
+            self.skm = None;
+            self.n = None;
+            self.suppressed = true;
+        }
+    }
 }
 
 /// What is kept of the previous period beside a snapshot.
@@ -198,6 +218,10 @@ impl Snapshot {
         }
         for d in &mut self.drivers {
             suppress(&mut d.figures);
+        }
+        let previous = self.previous.iter_mut().flat_map(|p| p.skm.iter_mut());
+        for f in self.skm.iter_mut().chain(previous) {
+            f.suppress();
         }
     }
 }

@@ -189,18 +189,29 @@ pub fn figure_sets(sets: Vec<dom::FigureSet>) -> Vec<FigureSet> {
 pub struct SkmFigure {
     /// Invited, open channel, or combined.
     pub origin: FigureOrigin,
-    /// Index, 25–100, rounded half-up to two decimals.
-    pub index: f64,
-    /// Grade.
-    pub grade: SkmGrade,
+    /// Index, 25–100, rounded half-up to two decimals (null when suppressed).
+    pub index: Option<f64>,
+    /// Grade (null when suppressed).
+    pub grade: Option<SkmGrade>,
+    /// Answers behind the index: the fewest of any of the nine elements (null
+    /// when suppressed).
+    pub n: Option<i64>,
+    /// Fewer answers than the publication threshold: shown to the institution and
+    /// supervisors flagged, never published.
+    pub low_confidence: bool,
+    /// Withheld from the public (too few answers).
+    pub suppressed: bool,
 }
 
 impl From<dom::SkmFigure> for SkmFigure {
     fn from(s: dom::SkmFigure) -> Self {
         Self {
             origin: s.origin.into(),
-            index: s.skm.index,
-            grade: s.skm.grade.into(),
+            index: s.skm.map(|k| k.index),
+            grade: s.skm.map(|k| k.grade.into()),
+            n: s.n.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            low_confidence: s.low_confidence,
+            suppressed: s.suppressed,
         }
     }
 }

@@ -180,17 +180,7 @@ impl SatisfactionReport {
     }
     /// SKM index and grade, where all nine elements have answers.
     async fn skm(&self) -> Vec<SkmFigure> {
-        self.0
-            .skm
-            .iter()
-            .map(|(origin, skm)| {
-                crate::domain::figures::SkmFigure {
-                    origin: *origin,
-                    skm: *skm,
-                }
-                .into()
-            })
-            .collect()
+        self.0.skm_figures().into_iter().map(Into::into).collect()
     }
     /// The previous period (its own figures; changes are on this period's figures).
     async fn previous(&self) -> Option<SatisfactionReport> {

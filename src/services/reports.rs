@@ -119,7 +119,7 @@ pub struct Report {
     /// Per driver.
     pub drivers: Vec<DriverReport>,
     /// SKM index and grade per origin, where all nine elements have answers.
-    pub skm: BTreeMap<Origin, SkmIndex>,
+    pub skm: BTreeMap<Origin, SkmScore>,
     /// The previous period's counts and SKM index, for deltas.
     pub previous: Option<Box<Report>>,
     /// The publication threshold applied.
@@ -490,11 +490,22 @@ fn mark_shown(questions: &mut Questions) {
     }
 }
 
+/// The SKM index of one origin and the answers behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SkmScore {
+    /// Index and grade.
+    pub index: SkmIndex,
+    /// The fewest answers of any of the nine elements.
+    pub n: u64,
+    /// `n` is below the publication threshold.
+    pub low_confidence: bool,
+}
+
 /// Finished figures: per question, pooled per driver, and the SKM index.
 struct Finished {
     questions: Vec<QuestionReport>,
     drivers: Vec<DriverReport>,
-    skm: BTreeMap<Origin, SkmIndex>,
+    skm: BTreeMap<Origin, SkmScore>,
 }
 
 /// Computes every figure from the pooled counts.
@@ -547,7 +558,18 @@ fn finish_all(questions: Questions, threshold: u64) -> Finished {
         .into_iter()
         .filter_map(|(o, els)| {
             let means: [Option<f64>; 9] = std::array::from_fn(|i| els[i].mean());
-            metrics::skm_index(&means).map(|s| (o, s))
+            let n = els.iter().map(Distribution::n).min().unwrap_or(0);
+            metrics::skm_index(&means).map(|index| {
+                let low_confidence = metrics::suppressed(n, threshold);
+                (
+                    o,
+                    SkmScore {
+                        index,
+                        n,
+                        low_confidence,
+                    },
+                )
+            })
         })
         .collect();
     Finished {
@@ -598,9 +620,14 @@ async fn compute(
 impl Figures {
     /// Adds `n` answers of one bucket.
     fn count(&mut self, bucket: &Bucket, n: u64) {
-        let mut add_to = |key: &str| match self.distribution.iter_mut().find(|(k, _)| k == key) {
-            Some(e) => e.1 += n,
-            None => self.distribution.push((key.to_owned(), n)),
+        // Kept sorted by key: the figures (and a conclusion's content, which is
+        // compared and hashed) must not depend on the order rows come back in.
+        let mut add_to = |key: &str| match self
+            .distribution
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        {
+            Ok(i) => self.distribution[i].1 += n,
+            Err(i) => self.distribution.insert(i, (key.to_owned(), n)),
         };
         match bucket {
             Bucket::Value(v) => self.dist.add(*v, n),
@@ -656,17 +683,23 @@ pub fn figure_sets(figs: &BTreeMap<Origin, Figures>) -> Vec<FigureSet> {
 }
 
 impl Report {
+    /// The SKM index per origin, in the shared typed shape.
+    pub fn skm_figures(&self) -> Vec<SkmFigure> {
+        self.skm
+            .iter()
+            .map(|(origin, s)| SkmFigure {
+                origin: *origin,
+                skm: Some(s.index),
+                n: Some(s.n),
+                low_confidence: s.low_confidence,
+                suppressed: false,
+            })
+            .collect()
+    }
+
     /// The typed snapshot of these figures: what a conclusion freezes.
     pub fn snapshot(&self) -> Snapshot {
-        let skm = |r: &Report| -> Vec<SkmFigure> {
-            r.skm
-                .iter()
-                .map(|(origin, skm)| SkmFigure {
-                    origin: *origin,
-                    skm: *skm,
-                })
-                .collect()
-        };
+        let skm = Report::skm_figures;
         Snapshot {
             period: self.period.label(),
             counts: self.counts,
@@ -819,4 +852,35 @@ pub async fn report_series(
         p = period.next();
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_do_not_depend_on_the_order_rows_come_back_in() {
+        let buckets = [
+            Bucket::Choice("time".into()),
+            Bucket::Choice("ease".into()),
+            Bucket::Text,
+            Bucket::Choice("other".into()),
+            Bucket::Answered,
+        ];
+        let mut forward = Figures::default();
+        let mut backward = Figures::default();
+        for (i, b) in buckets.iter().enumerate() {
+            forward.count(b, i as u64 + 1);
+        }
+        for (i, b) in buckets.iter().enumerate().rev() {
+            backward.count(b, i as u64 + 1);
+        }
+        assert_eq!(forward.distribution, backward.distribution);
+        let keys: Vec<&str> = forward
+            .distribution
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["ease", "other", "text", "time"]);
+    }
 }

@@ -255,7 +255,7 @@ async fn regenerate(
     content: serde_json::Value,
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
-    let hash = hash_of(&content, &c.institution_comment);
+    let hash = hash_of(&c, &content, &c.institution_comment);
     let id = c.id;
     let mut row: conclusion::ActiveModel = c.into();
     row.content = Set(content);
@@ -285,28 +285,33 @@ async fn new_revision(
         None => None,
     };
     let id = Uuid::now_v7();
-    conclusion::ActiveModel {
-        id: Set(id),
-        scope_kind: Set(d.scope_kind.as_str().into()),
-        scope_id: Set(d.scope_id),
-        institution_id: Set(d.institution_id),
-        period_kind: Set(d.kind.as_str().into()),
-        period_start: Set(d.period.start),
-        period_end: Set(d.period.end),
-        revision: Set(previous.map_or(1, |p| p.revision + 1)),
-        status: Set(ConclusionStatus::Draft.as_str().into()),
-        content_hash: Set(hash_of(&content, &None)),
-        content: Set(content),
-        institution_comment: Set(None),
-        changes: Set(changes),
-        created_at: Set(now),
-        updated_at: Set(now),
-        published_at: Set(None),
-        published_by: Set(None),
-    }
-    .insert(conn)
-    .await
-    .conflict_on_unique("this period is being closed by another instance")?;
+    let mut row = conclusion::Model {
+        id,
+        scope_kind: d.scope_kind.as_str().into(),
+        scope_id: d.scope_id,
+        institution_id: d.institution_id,
+        period_kind: d.kind.as_str().into(),
+        period_start: d.period.start,
+        period_end: d.period.end,
+        revision: previous.map_or(1, |p| p.revision + 1),
+        status: ConclusionStatus::Draft.as_str().into(),
+        content_hash: String::new(),
+        content: serde_json::Value::Null,
+        institution_comment: None,
+        changes,
+        created_at: now,
+        updated_at: now,
+        published_at: None,
+        published_by: None,
+    };
+    row.content_hash = hash_of(&row, &content, &None);
+    row.content = content;
+    // Every field is new: all of them are set.
+    conclusion::ActiveModel::from(row)
+        .reset_all()
+        .insert(conn)
+        .await
+        .conflict_on_unique("this period is being closed by another instance")?;
     Ok(id)
 }
 

@@ -105,8 +105,24 @@ fn snapshot_json(s: &Snapshot) -> AppResult<serde_json::Value> {
     serde_json::to_value(s).map_err(AppError::internal)
 }
 
-fn hash_of(content: &serde_json::Value, comment: &Option<String>) -> String {
-    sha256_hex(&serde_json::json!({ "content": content, "comment": comment }).to_string())
+/// The SHA-256 a conclusion carries: over which conclusion it is (scope, scope id,
+/// period, revision) as well as its figures and the institution's comment, so a
+/// hash says what it certifies — two conclusions never share one. Keys are sorted
+/// (serde_json's map), so the JSON is canonical.
+fn hash_of(c: &conclusion::Model, content: &serde_json::Value, comment: &Option<String>) -> String {
+    sha256_hex(
+        &serde_json::json!({
+            "scope": c.scope_kind,
+            "scopeId": c.scope_id,
+            "periodKind": c.period_kind,
+            "periodStart": c.period_start,
+            "periodEnd": c.period_end,
+            "revision": c.revision,
+            "content": content,
+            "comment": comment,
+        })
+        .to_string(),
+    )
 }
 
 fn stored<T: for<'de> Deserialize<'de>>(what: &str, v: serde_json::Value) -> AppResult<T> {

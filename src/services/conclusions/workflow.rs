@@ -39,7 +39,7 @@ pub async fn comment(
             "a published conclusion never changes".into(),
         ));
     }
-    let hash = hash_of(&c.content, &Some(text.clone()));
+    let hash = hash_of(&c, &c.content, &Some(text.clone()));
     let mut row: conclusion::ActiveModel = c.into();
     row.institution_comment = Set(Some(text));
     row.content_hash = Set(hash);

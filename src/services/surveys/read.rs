@@ -4,6 +4,7 @@ use super::{SurveyView, VersionView, survey_view, version_view};
 use crate::auth::Actor;
 use crate::authz::{self, Action};
 pub use crate::domain::vocab::SurveyStatus;
+use crate::domain::vocab::VersionStatus;
 use crate::domain::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -83,14 +84,23 @@ pub async fn survey_versions(
         .collect()
 }
 
-/// One version the caller may read.
+/// One version the caller may read. A published version is public: it is what
+/// citizens are asked, and anyone may check what a figure was measured with.
+/// Drafts stay with the institution.
 pub async fn get_version(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<VersionView> {
-    // The role first: a caller who may never read surveys learns nothing about ids.
-    authz::scope(actor, Action::ReadResults)?;
-    let v = survey_version::Entity::find_by_id(id)
+    let found = survey_version::Entity::find_by_id(id)
         .one(state.db.conn())
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .await?;
+    if let Some(v) = found
+        .as_ref()
+        .filter(|v| v.status == VersionStatus::Published.as_str())
+    {
+        return version_view(v.clone());
+    }
+    // Otherwise the role first: a caller who may never read drafts learns
+    // nothing about ids.
+    authz::scope(actor, Action::ReadResults)?;
+    let v = found.ok_or(AppError::NotFound)?;
     get_survey(state, actor, v.survey_id).await?;
     version_view(v)
 }
