@@ -417,7 +417,7 @@ const MATRIX: &[Row] = &[
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
-    row("reorderQuestions", r#"mutation{ reorderQuestions(surveyId:"<fixed_survey>", keys:["comment", "overall"]){ id } }"#)
+    row("reorderQuestions", r#"mutation{ reorderQuestions(surveyId:"<fixed_survey>", keys:["comment", "overall", "own"]){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
@@ -454,7 +454,7 @@ const MATRIX: &[Row] = &[
         .own(            "ok  FB  FB  FB   FB  FB  FB  UN")
         .other(          "ok  FB  FB  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  FB  FB   FB  FB  FB  UN"),
-    row("updateQuestion", r#"mutation{ updateQuestion(surveyId:"<fixed_survey>", key:"overall", question:{key:"overall", type: RATING, min: 1, max: 5, text:{mn:"Үнэлнэ үү <n>"}}){ id } }"#)
+    row("updateQuestion", r#"mutation{ updateQuestion(surveyId:"<fixed_survey>", key:"own", question:{key:"own", type: RATING, min: 1, max: 5, text:{mn:"Үнэлнэ үү <n>"}}){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
@@ -855,7 +855,12 @@ impl World {
             )
             .await;
         o.insert("user", id_of(&u["createUser"]));
-        o.insert("fixed_survey", template_survey(app, admin, &inst).await);
+        let fixed = template_survey(app, admin, &inst).await;
+        // The template's own questions are locked; this one of the institution's is not.
+        app.ok(admin, "mutation($s:ID!){ addQuestion(surveyId:$s, question:{key:\"own\", type: RATING, min: 1, max: 5, text:{mn:\"Өөрийн асуулт\"}}){ id } }",
+            json!({ "s": fixed }))
+            .await;
+        o.insert("fixed_survey", fixed);
         o.insert("growing_survey", template_survey(app, admin, &inst).await);
         o.insert("archivable", template_survey(app, admin, &inst).await);
         let c = app

@@ -439,3 +439,107 @@ async fn a_published_version_is_public_by_id_and_a_draft_is_not() {
     let own = w.app.ok(&w.manager, q, json!({ "id": draft })).await;
     assert_eq!(own["surveyVersion"]["status"], "DRAFT");
 }
+
+const UPDATE: &str = "mutation($s:ID!,$k:String!,$q:QuestionInput!){ updateQuestion(surveyId:$s, key:$k, question:$q){ id version } }";
+
+#[actix_web::test]
+async fn a_reused_key_keeps_its_words_so_a_leading_rewording_needs_a_new_key() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let s = w.app.ok(&w.manager, "mutation($i:ID!){ createSurvey(input:{institutionId:$i, title:{mn:\"Шинэ судалгаа\"}}){ id } }", json!({ "i": w.agency })).await;
+    let id = s["createSurvey"]["id"].as_str().unwrap().to_owned();
+    let mut q = rating("service", 1, 4);
+    q["labels"] =
+        json!([{ "mn": "Муу" }, { "mn": "Дунд" }, { "mn": "Сайн" }, { "mn": "Маш сайн" }]);
+    w.app.ok(&w.manager, ADD, json!({ "s": id, "q": q })).await;
+    w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await;
+
+    let mut leading = q.clone();
+    leading["text"] =
+        json!({ "mn": "Манай гайхалтай үйлчилгээг үнэлнэ үү", "en": "Rate our excellent service" });
+    let mut positive = q.clone();
+    positive["labels"] =
+        json!([{ "mn": "Сайн" }, { "mn": "Сайн" }, { "mn": "Маш сайн" }, { "mn": "Гайхалтай" }]);
+    for changed in [leading, positive] {
+        let r = w
+            .app
+            .gql(
+                &w.manager,
+                UPDATE,
+                json!({ "s": id, "k": "service", "q": changed }),
+            )
+            .await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
+        let invalid = &r["errors"][0]["extensions"]["invalid"][0];
+        assert_eq!(invalid["field"], "service");
+        assert!(
+            invalid["reason"]
+                .as_str()
+                .unwrap()
+                .contains("needs a new key"),
+            "{invalid}"
+        );
+    }
+    // A translation added keeps the meaning.
+    let mut translated = q.clone();
+    translated["text"]["kk"] = json!("Бағалаңыз");
+    let r = w
+        .app
+        .ok(
+            &w.manager,
+            UPDATE,
+            json!({ "s": id, "k": "service", "q": translated }),
+        )
+        .await;
+    assert_eq!(r["updateQuestion"]["version"], 2);
+}
+
+#[actix_web::test]
+async fn the_questions_of_a_national_template_are_locked_and_others_may_be_added() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($i:ID!){ createSurveyFromTemplate(institutionId:$i, template: SKM_9){ id } }",
+            json!({ "i": w.agency }),
+        )
+        .await;
+    let id = d["createSurveyFromTemplate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reworded = json!({ "key": "skm_time", "type": "RATING", "min": 1, "max": 4, "driver": "SKM_TIME",
+        "text": { "mn": "Үйлчилгээ маш хурдан байсан биз дээ?" } });
+    let r = w
+        .app
+        .gql(
+            &w.manager,
+            UPDATE,
+            json!({ "s": id, "k": "skm_time", "q": reworded }),
+        )
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
+    assert!(
+        r["errors"][0]["extensions"]["invalid"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("national template SKM_9 is locked")
+    );
+    let removed = w
+        .app
+        .gql(
+            &w.manager,
+            "mutation($s:ID!){ removeQuestion(surveyId:$s, key:\"skm_cost\"){ id } }",
+            json!({ "s": id }),
+        )
+        .await;
+    assert_eq!(code(&removed), "BAD_USER_INPUT", "{removed}");
+    w.app
+        .ok(
+            &w.manager,
+            ADD,
+            json!({ "s": id, "q": rating("queue", 1, 4) }),
+        )
+        .await;
+    w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await;
+}

@@ -93,6 +93,13 @@ impl LocalizedText {
     }
 
     /// The text in `locale`, falling back to `mn`.
+    /// Whether `later` says the same in every locale this text has (it may add
+    /// locales: a new translation, not a new meaning).
+    pub fn kept_in(&self, later: &LocalizedText) -> bool {
+        self.0.iter().all(|(l, t)| later.0.get(l) == Some(t))
+    }
+
+    /// The text in `locale`, falling back to `mn`.
     pub fn get(&self, locale: Locale) -> &str {
         self.0
             .get(&locale)

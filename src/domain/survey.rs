@@ -326,6 +326,26 @@ pub fn compatible(a: &Question, b: &Question) -> bool {
     a.kind == b.kind && a.min == b.min && a.max == b.max
 }
 
+/// Whether a later question `b` may keep `a`'s key and be pooled with it: the same
+/// type, scale and driver, and the same words — the text, every label and every
+/// option as `a` had them in each of its locales (a translation may be added).
+/// A leading rewording or positive-only labels under an old key would otherwise
+/// be pooled with the answers to the original question.
+pub fn same_meaning(a: &Question, b: &Question) -> bool {
+    let options_kept = a.options.len() == b.options.len()
+        && a.options
+            .iter()
+            .zip(&b.options)
+            .all(|(x, y)| x.key == y.key && x.label.kept_in(&y.label));
+    let labels_kept = a.labels.len() == b.labels.len()
+        && a.labels.iter().zip(&b.labels).all(|(x, y)| x.kept_in(y));
+    compatible(a, b)
+        && a.driver == b.driver
+        && a.text.kept_in(&b.text)
+        && labels_kept
+        && options_kept
+}
+
 /// One answer as a client sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answer {
@@ -512,6 +532,7 @@ pub fn example_answers(content: &SurveyContent) -> Vec<Answer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Locale;
     use crate::domain::templates::{Template, template};
 
     fn ans(key: &str, value: Option<i32>, choices: &[&str], text: Option<&str>) -> Answer {
@@ -534,6 +555,42 @@ mod tests {
                 validate_answers(&c, example.clone()).unwrap_or_else(|e| panic!("{t:?}: {e:?}"));
             assert_eq!(accepted.len(), example.len(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn a_question_keeps_its_meaning_only_with_its_words_scale_and_driver() {
+        let skm = template(Template::Skm9);
+        let q = skm.questions[0].clone();
+        assert!(same_meaning(&q, &q.clone()));
+        let mut leading = q.clone();
+        leading.text = LocalizedText::parse(
+            "text",
+            [(
+                Locale::Mn,
+                Some("Та манай гайхалтай үйлчилгээнд сэтгэл хангалуун байна уу?".into()),
+            )],
+            500,
+        )
+        .unwrap();
+        assert!(!same_meaning(&q, &leading), "reworded");
+        let mut positive = q.clone();
+        positive.labels[0] = positive.labels[3].clone();
+        assert!(!same_meaning(&q, &positive), "positive-only labels");
+        let mut moved = q.clone();
+        moved.driver = None;
+        assert!(!same_meaning(&q, &moved), "another driver");
+        let mut translated = q.clone();
+        translated.text = LocalizedText::parse(
+            "text",
+            [
+                (Locale::Mn, Some(q.text.get(Locale::Mn).to_owned())),
+                (Locale::En, Some(q.text.get(Locale::En).to_owned())),
+                (Locale::Kk, Some("Қызмет көрсету талаптары".into())),
+            ],
+            500,
+        )
+        .unwrap();
+        assert!(same_meaning(&q, &translated), "a translation added");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::{
 use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::LocalizedText;
-use crate::domain::survey::{Question, SurveyContent, compatible};
+use crate::domain::survey::{Question, SurveyContent, compatible, same_meaning};
 use crate::domain::templates::{Template, template};
 pub use crate::domain::vocab::SurveyStatus;
 use crate::domain::vocab::VersionStatus;
@@ -114,7 +114,8 @@ pub async fn create_from_template(
     .await
 }
 
-/// A key may be reused by a later version only with the same type and scale.
+/// A key may be reused by a later version only for the same question: the same
+/// type, scale, driver and words (see [`same_meaning`]).
 pub(super) fn check_compatible(
     content: &SurveyContent,
     published: &[survey_version::Model],
@@ -126,18 +127,46 @@ pub(super) fn check_compatible(
         };
         for q in &content.questions {
             if let Some(o) = old.question(&q.key)
-                && !compatible(o, q)
+                && !same_meaning(o, q)
             {
+                let what = if compatible(o, q) {
+                    "other words, labels, options or driver"
+                } else {
+                    "another type or scale"
+                };
                 errs.push(crate::error::InvalidField {
                     field: q.key.clone(),
                     reason: format!(
-                        "version {} used this key with another type or scale; choose a new key",
+                        "version {} asked this key with {what}; a question that changes needs a new key",
                         p.version
                     ),
                 });
             }
         }
     }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(errs))
+    }
+}
+
+/// The questions of a national template are locked in every survey made from it:
+/// kept, with the same meaning, so figures stay comparable across institutions.
+/// Questions may be added.
+fn check_template_locked(t: Template, content: &SurveyContent) -> AppResult<()> {
+    let errs: Vec<_> = template(t)
+        .questions
+        .iter()
+        .filter(|tq| !content.question(&tq.key).is_some_and(|q| same_meaning(tq, q)))
+        .map(|tq| crate::error::InvalidField {
+            field: tq.key.clone(),
+            reason: format!(
+                "a question of the national template {} is locked: it may be neither changed nor removed",
+                t.as_str()
+            ),
+        })
+        .collect();
     if errs.is_empty() {
         Ok(())
     } else {
@@ -189,6 +218,9 @@ pub(super) async fn edit_draft(
         .ok_or_else(|| AppError::internal("draft with unreadable content"))?;
     edit(&mut content)?;
     content.check().map_err(invalid)?;
+    if let Some(t) = s.template.as_deref().and_then(Template::parse) {
+        check_template_locked(t, &content)?;
+    }
     let published: Vec<_> = versions
         .into_iter()
         .filter(|v| v.status == VersionStatus::Published.as_str())
