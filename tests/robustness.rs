@@ -596,9 +596,19 @@ async fn production_validation_errors_do_not_suggest_field_names() {
 }
 
 #[actix_web::test]
-async fn survey_versions_answer_the_same_for_existing_and_missing_ids() {
+async fn draft_survey_versions_answer_the_same_for_existing_and_missing_ids() {
     let w = SurveyWorld::new("FACES_3").await;
     let missing = "00000000-0000-7000-8000-000000000000";
+    // Published versions are public; a draft is the institution's own.
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($s:ID!){ updateSurvey(id:$s, input:{ title:{ mn:\"Шинэ\" } }){ id } }",
+            json!({ "s": w.survey }),
+        )
+        .await;
+    let draft = d["updateSurvey"]["id"].as_str().unwrap().to_owned();
     let q = "query($id:ID!){ surveyVersion(id:$id){ id } }";
     let citizen = w
         .app
@@ -615,7 +625,7 @@ async fn survey_versions_answer_the_same_for_existing_and_missing_ids() {
         )
         .await;
     for (who, expected) in [(&citizen, "FORBIDDEN"), (&stranger, "NOT_FOUND")] {
-        let a = w.app.gql(who, q, json!({ "id": w.version })).await;
+        let a = w.app.gql(who, q, json!({ "id": draft })).await;
         let b = w.app.gql(who, q, json!({ "id": missing })).await;
         assert_eq!((code(&a), code(&b)), (expected, expected));
     }
