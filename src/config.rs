@@ -80,6 +80,14 @@ pub struct Config {
     pub open_responses_per_client: u32,
     /// `SANAL_OPEN_RESPONSES_PER_KIOSK`: responses one kiosk may send per minute (default 10).
     pub open_responses_per_kiosk: u32,
+    /// `SANAL_MAX_EXPIRY_DAYS`: the national limit on how long an invitation stays
+    /// open (default 7); closing a period always waits this long.
+    pub max_expiry_days: i32,
+    /// `SANAL_MIN_COOLDOWN_DAYS`: the national floor on the days before the same
+    /// person is invited again (default 30).
+    pub min_cooldown_days: i32,
+    /// `SANAL_MAX_KIOSKS_PER_POINT`: active kiosk devices a service point may have (default 3).
+    pub max_kiosks_per_point: u32,
     /// `SANAL_SUPPRESSION_THRESHOLD`: figures from fewer answers are never published
     /// and are flagged low-confidence (default 10).
     pub suppression_threshold: u64,
@@ -281,6 +289,14 @@ pub const SETTINGS: &[Setting] = &[
     setting!("SANAL_OPEN_RESPONSES_PER_KIOSK", "10", |c, v| c
         .open_responses_per_kiosk =
         num("SANAL_OPEN_RESPONSES_PER_KIOSK", v)?),
+    setting!("SANAL_MAX_EXPIRY_DAYS", "7", |c, v| c.max_expiry_days =
+        within("SANAL_MAX_EXPIRY_DAYS", v, 1..=30)?),
+    setting!("SANAL_MIN_COOLDOWN_DAYS", "30", |c, v| c
+        .min_cooldown_days =
+        within("SANAL_MIN_COOLDOWN_DAYS", v, 0..=365)?),
+    setting!("SANAL_MAX_KIOSKS_PER_POINT", "3", |c, v| c
+        .max_kiosks_per_point =
+        within("SANAL_MAX_KIOSKS_PER_POINT", v, 0..=100)?),
     setting!("SANAL_SUPPRESSION_THRESHOLD", "10", |c, v| c
         .suppression_threshold =
         within("SANAL_SUPPRESSION_THRESHOLD", v, 1..=1_000)?),
@@ -328,6 +344,9 @@ impl Config {
             open_responses_per_client: 0,
             open_responses_per_kiosk: 0,
             suppression_threshold: 0,
+            max_expiry_days: 0,
+            min_cooldown_days: 0,
+            max_kiosks_per_point: 0,
             finding_driver_floor: 0.0,
             finding_skm_element_floor: 0.0,
             finding_response_rate_floor: 0.0,

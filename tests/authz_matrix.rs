@@ -428,6 +428,10 @@ const MATRIX: &[Row] = &[
     row("reportDeliveredServices", r#"mutation{ reportDeliveredServices(serviceId:"<own.svc>", servicePointId:"<other.pt>", date:"2027-01-09", count: 12) }"#)
         .case("own service at another institution's point")
         .any(            "FB  FB  FB  FB   FB  FB  NF  UN"),
+    row("revokeKioskDevice", r#"mutation{ revokeKioskDevice(id:"<fresh_kiosk>"){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
     row("revokeApiKey", r#"mutation{ revokeApiKey(id:"<spare_key>"){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
@@ -621,6 +625,8 @@ impl World {
             // answer RATE_LIMITED, which is not what is probed here.
             c.invitation_misses_per_client = 100_000;
             c.open_responses_per_client = 100_000;
+            // Every probe of createKioskDevice and revokeKioskDevice adds a kiosk.
+            c.max_kiosks_per_point = 100;
         })
         .await;
         let admin = app.admin().await;
@@ -977,6 +983,14 @@ impl World {
                     .ok(&self.admin, "mutation($i:ID!){ createSurveyFromTemplate(institutionId:$i, template: FACES_3){ id } }", json!({ "i": o["inst"] }))
                     .await;
                 id_of(&d["createSurveyFromTemplate"])
+            }
+            "fresh_kiosk" => {
+                let d = self
+                    .app
+                    .ok(&self.admin, "mutation($p:ID!,$n:String!){ createKioskDevice(servicePointId:$p, name:$n){ id } }",
+                        json!({ "p": o["pt"], "n": format!("Kiosk {}", self.next()) }))
+                    .await;
+                id_of(&d["createKioskDevice"])
             }
             "fresh_question" => {
                 let key = format!("rm{}", self.next());

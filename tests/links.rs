@@ -164,6 +164,18 @@ async fn in_development_a_poster_link_opens_graphiql_with_its_open_survey() {
         "{answered}"
     );
     assert_eq!(w.stored_responses().await, 1);
+    // Naming the service: its survey, or nothing for another service.
+    let q = "query($c:String!,$s:ID){ openSurvey(pointCode:$c, serviceId:$s){ serviceName } }";
+    let named = w
+        .app
+        .ok(&Auth::None, q, json!({ "c": code_, "s": w.service }))
+        .await;
+    assert_eq!(named["openSurvey"]["serviceName"], survey["serviceName"]);
+    let other = w
+        .app
+        .gql(&Auth::None, q, json!({ "c": code_, "s": w.ministry }))
+        .await;
+    assert_eq!(code(&other), "NOT_FOUND");
 }
 
 #[actix_web::test]

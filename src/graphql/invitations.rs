@@ -379,21 +379,28 @@ impl InvitationQuery {
     }
 
     /// The survey of a service point's open channel, by the code on its poster (no
-    /// account needed); a kiosk adds its device key to get the kiosk's survey.
-    /// Unknown codes answer NOT_FOUND; repeated misses are rate-limited.
+    /// account needed); `serviceId`, when given, must be the poster's service; a
+    /// kiosk adds its device key to get the kiosk's survey. Unknown codes answer
+    /// NOT_FOUND; repeated misses are rate-limited.
     async fn open_survey(
         &self,
         c: &Context<'_>,
         point_code: String,
+        service_id: Option<ID>,
         device_key: Option<String>,
         locale: Option<String>,
     ) -> Result<OpenSurvey> {
         let (state, actor) = ctx(c)?;
+        let service_id = match service_id {
+            Some(s) => Some(parse_id("serviceId", &s)?),
+            None => None,
+        };
         Ok(OpenSurvey(
             resp::get_open_survey(
                 state,
                 actor,
                 &point_code,
+                service_id,
                 device_key.as_deref(),
                 locale.as_deref(),
             )
@@ -536,11 +543,25 @@ impl InvitationMutation {
             &name,
         )
         .await?;
-        Ok(KioskDevice {
+        Ok(k.into())
+    }
+
+    /// Revokes a kiosk device: its key is refused from now on (idempotent).
+    async fn revoke_kiosk_device(&self, c: &Context<'_>, id: ID) -> Result<KioskDevice> {
+        let (state, actor) = ctx(c)?;
+        Ok(resp::revoke_kiosk(state, actor, parse_id("id", &id)?)
+            .await?
+            .into())
+    }
+}
+
+impl From<resp::KioskView> for KioskDevice {
+    fn from(k: resp::KioskView) -> Self {
+        Self {
             id: ID(k.id.to_string()),
             service_point_id: ID(k.service_point_id.to_string()),
             name: k.name,
             device_key: k.device_key,
-        })
+        }
     }
 }

@@ -141,7 +141,7 @@ pub async fn poster(
         return refused;
     }
     let actor = Actor::anonymous(request_ip(&req, &state));
-    let survey = resp::get_open_survey(&state, &actor, &code, None, None)
+    let survey = resp::get_open_survey(&state, &actor, &code, None, None, None)
         .await
         .ok()
         .map(|v| v.survey);

@@ -217,7 +217,8 @@ pub async fn issue_invitation(
     if let Some(row) = already_issued(&*txn, svc.id, &tref, &payload_hash).await? {
         return Ok(answer(state, &row));
     }
-    let plan = plan(&*txn, &svc, &input, now).await?;
+    let limits = (state.config.max_expiry_days, state.config.min_cooldown_days);
+    let plan = plan(&*txn, &svc, &input, now, limits).await?;
     let invited = sampled(state, svc.id, &tref, plan.sampling_rate)
         && !cooling_down(&*txn, respondent.as_deref(), &input, plan.cooldown_days).await?;
     let id = Uuid::new_v4();
@@ -292,11 +293,13 @@ struct Plan {
     cooldown_days: i32,
 }
 
+/// `state_limits`: the national (maximum expiry, minimum cooldown) in days.
 async fn plan(
     conn: &impl ConnectionTrait,
     svc: &service::Model,
     input: &IssueInput,
     now: DateTime<Utc>,
+    state_limits: (i32, i32),
 ) -> AppResult<Plan> {
     let offered: Vec<String> = serde_json::from_value(svc.channels.clone()).unwrap_or_default();
     if !offered.iter().any(|c| c == input.channel.as_str()) {
@@ -309,7 +312,9 @@ async fn plan(
     if input.delivered_at > now + Duration::minutes(2) {
         return Err(AppError::bad_input("deliveredAt", "is in the future"));
     }
-    let expires_at = input.delivered_at + Duration::days(i64::from(settings.expiry_days));
+    // Settings made before a national limit was lowered never exceed it.
+    let expiry_days = settings.expiry_days.min(state_limits.0);
+    let expires_at = input.delivered_at + Duration::days(i64::from(expiry_days));
     if expires_at <= now {
         return Err(AppError::bad_input(
             "deliveredAt",
@@ -326,7 +331,7 @@ async fn plan(
         version_id,
         expires_at,
         sampling_rate: settings.sampling_rate,
-        cooldown_days: settings.cooldown_days,
+        cooldown_days: settings.cooldown_days.max(state_limits.1),
     })
 }
 

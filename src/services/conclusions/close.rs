@@ -14,10 +14,7 @@ use crate::services::reports::{self, ReportScope};
 use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use entity::{
-    conclusion, finding, institution_closure as closure, period_closing, service,
-    service_invitation_setting,
-};
+use entity::{conclusion, finding, institution_closure as closure, period_closing, service};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -34,17 +31,11 @@ fn stable_id(parts: &[&str]) -> Uuid {
     Uuid::new_v5(&FINDING_NAMESPACE, parts.join("|").as_bytes())
 }
 
-/// When a period's responses are complete: its local end + the longest invitation
-/// expiry + 1 day.
+/// When a period's responses are complete: its local end + the national maximum
+/// invitation expiry + 1 day. The national limit, not any service's setting: an
+/// institution changing its expiry never moves a period's closing.
 pub async fn complete_at(state: &AppState, period: &Period) -> AppResult<DateTime<Utc>> {
-    let longest = service_invitation_setting::Entity::find()
-        .all(state.db.conn())
-        .await?
-        .into_iter()
-        .map(|s| s.expiry_days)
-        .max()
-        .unwrap_or(7);
-    let longest = std::cmp::max(longest, 7);
+    let longest = state.config.max_expiry_days;
     let tz = state.config.timezone;
     let after_end = period.end.succ_opt().unwrap_or(period.end);
     let local_midnight = tz

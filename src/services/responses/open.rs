@@ -17,7 +17,8 @@ use crate::services::surveys::{pick_locale, version_for, version_unchecked};
 use crate::state::AppState;
 use entity::{kiosk_device, open_channel, service, service_point};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -123,6 +124,18 @@ pub async fn create_kiosk(
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     managed_point(&*txn, actor, point_id).await?;
+    // Each kiosk multiplies what one point can send: a few per point, no more.
+    let limit = state.config.max_kiosks_per_point;
+    let active = kiosk_device::Entity::find()
+        .filter(kiosk_device::Column::ServicePointId.eq(point_id))
+        .filter(kiosk_device::Column::RevokedAt.is_null())
+        .count(&*txn)
+        .await?;
+    if active >= u64::from(limit) {
+        return Err(AppError::Conflict(format!(
+            "this service point has {active} active kiosks, the most allowed (SANAL_MAX_KIOSKS_PER_POINT = {limit}); revoke one first"
+        )));
+    }
     let key = format!("kd_{}", random_token(32));
     let id = crate::services::new_id();
     kiosk_device::ActiveModel {
@@ -187,15 +200,21 @@ async fn find_open_channel(
 }
 
 /// The survey a poster (or, with its device key, a kiosk) of a service point asks
-/// (public). Unknown codes answer NOT_FOUND and count as guesses, like tokens.
+/// (public). Unknown codes, and a `service_id` other than the poster's service,
+/// answer NOT_FOUND and count as guesses, like tokens.
 pub async fn get_open_survey(
     state: &AppState,
     actor: &Actor,
     point_code: &str,
+    service_id: Option<Uuid>,
     device_key: Option<&str>,
     locale: Option<&str>,
 ) -> AppResult<OpenSurveyView> {
     let oc = find_open_channel(state, actor, point_code).await?;
+    // A client that names the service gets its survey or nothing.
+    if service_id.is_some_and(|s| s != oc.service_id) {
+        return Err(missed(state, actor));
+    }
     let conn = state.db.conn();
     let (_, service_name, institution_name) = names(conn, oc.service_id).await?;
     let (channel, ..) = open_source(state, actor, &oc, device_key).await?;
@@ -208,6 +227,44 @@ pub async fn get_open_survey(
         institution_name,
         survey: version_unchecked(conn, version_id).await?,
     })
+}
+
+/// Revokes a kiosk: its key answers UNAUTHENTICATED from now on. Idempotent;
+/// audited, with the time it was first revoked kept.
+pub async fn revoke_kiosk(state: &AppState, actor: &Actor, kiosk_id: Uuid) -> AppResult<KioskView> {
+    authz::scope(actor, Action::ManageSurveys)?;
+    let now = state.clock.now();
+    let txn = crate::services::write::begin(state).await?;
+    let k = kiosk_device::Entity::find_by_id(kiosk_id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    managed_point(&*txn, actor, k.service_point_id).await?;
+    let view = KioskView {
+        id: k.id,
+        service_point_id: k.service_point_id,
+        name: k.name.clone(),
+        device_key: None,
+    };
+    if k.revoked_at.is_some() {
+        txn.finish_unaudited("already revoked: nothing changed")
+            .await?;
+        return Ok(view);
+    }
+    let mut row: kiosk_device::ActiveModel = k.into();
+    row.revoked_at = Set(Some(now));
+    row.update(&*txn).await?;
+    txn.finish(
+        actor,
+        now,
+        Event {
+            action: "KIOSK_REVOKED",
+            target: Some(("KIOSK", kiosk_id)),
+            details: json!({ "servicePointId": view.service_point_id }),
+        },
+    )
+    .await?;
+    Ok(view)
 }
 
 /// An open-channel response (QR poster on a phone, or a kiosk).

@@ -31,9 +31,6 @@ impl Default for InvitationSettings {
     }
 }
 
-/// Most days an invitation may stay open.
-pub const MAX_EXPIRY_DAYS: i32 = 30;
-
 /// A service's invitation settings (defaults when never set).
 pub async fn invitation_settings(
     conn: &impl ConnectionTrait,
@@ -64,14 +61,20 @@ pub async fn set_invitation_settings(
             "must be between 0 and 1",
         ));
     }
-    if !(1..=MAX_EXPIRY_DAYS).contains(&s.expiry_days) {
+    // National limits: an institution may not keep invitations open longer (to let
+    // backdated answers in) or invite the same person more often.
+    let (max_expiry, min_cooldown) = (state.config.max_expiry_days, state.config.min_cooldown_days);
+    if !(1..=max_expiry).contains(&s.expiry_days) {
         return Err(AppError::bad_input(
             "expiryDays",
-            format!("must be 1-{MAX_EXPIRY_DAYS}"),
+            format!("must be 1-{max_expiry} (the national limit)"),
         ));
     }
-    if !(0..=365).contains(&s.cooldown_days) {
-        return Err(AppError::bad_input("cooldownDays", "must be 0-365"));
+    if !(min_cooldown..=365).contains(&s.cooldown_days) {
+        return Err(AppError::bad_input(
+            "cooldownDays",
+            format!("must be {min_cooldown}-365 (the national limit)"),
+        ));
     }
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;

@@ -1,0 +1,174 @@
+//! Settings under supervision: the national limits on invitation expiry and
+//! cooldown, closing dates no institution can move, and kiosks that are few and
+//! can be revoked — each replaying what an institution manager did to raise a score.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::*;
+use serde_json::{Value, json};
+
+const SETTINGS: &str = "mutation($s:ID!,$i:InvitationSettingsInput!){ setInvitationSettings(serviceId:$s, input:$i){ samplingRate expiryDays cooldownDays } }";
+const CLOSE: &str = "mutation{ closePeriod(kind: MONTH, start: \"2026-11-01\"){ created } }";
+
+#[actix_web::test]
+async fn expiry_and_cooldown_stay_within_the_national_limits() {
+    let w = SurveyWorld::new("FACES_3").await;
+    for (bad, field) in [
+        (
+            json!({ "samplingRate": 1.0, "expiryDays": 30, "cooldownDays": 30 }),
+            "expiryDays",
+        ),
+        (
+            json!({ "samplingRate": 1.0, "expiryDays": 8, "cooldownDays": 30 }),
+            "expiryDays",
+        ),
+        (
+            json!({ "samplingRate": 1.0, "expiryDays": 7, "cooldownDays": 0 }),
+            "cooldownDays",
+        ),
+        (
+            json!({ "samplingRate": 1.0, "expiryDays": 7, "cooldownDays": 29 }),
+            "cooldownDays",
+        ),
+    ] {
+        let r = w
+            .app
+            .gql(&w.manager, SETTINGS, json!({ "s": w.service, "i": bad }))
+            .await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{bad}: {r}");
+        let invalid = &r["errors"][0]["extensions"]["invalid"][0];
+        assert_eq!(invalid["field"], field);
+        assert!(
+            invalid["reason"]
+                .as_str()
+                .unwrap()
+                .contains("national limit")
+        );
+    }
+    let ok = w
+        .app
+        .ok(&w.manager, SETTINGS, json!({ "s": w.service, "i": { "samplingRate": 1.0, "expiryDays": 7, "cooldownDays": 30 } }))
+        .await;
+    assert_eq!(ok["setInvitationSettings"]["expiryDays"], 7);
+}
+
+#[actix_web::test]
+async fn a_longer_expiry_set_before_the_limit_neither_admits_late_answers_nor_moves_the_closing() {
+    let w = SurveyWorld::new("FACES_3").await;
+    // A setting stored before the national limit existed: 30 days.
+    {
+        use entity::service_invitation_setting as settings;
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        settings::Entity::insert(settings::ActiveModel {
+            service_id: Set(w.service.parse().unwrap()),
+            sampling_ppm: Set(1_000_000),
+            expiry_days: Set(30),
+            cooldown_days: Set(0),
+        })
+        .exec_without_returning(w.app.state.db.conn())
+        .await
+        .unwrap();
+    }
+    let d = w.app.ok(&w.key, ISSUE, w.issue_vars("TX-OLD")).await;
+    let delivered: DateTime<Utc> = w.now() - chrono::Duration::minutes(3);
+    let expires: DateTime<Utc> = d["issueInvitation"]["expiresAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        expires - delivered,
+        chrono::Duration::days(7),
+        "the national limit, not the stored 30 days"
+    );
+    let token = d["issueInvitation"]["token"].as_str().unwrap().to_owned();
+    w.submit(&token, faces(3), None).await;
+    w.app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    // November closes 7 + 1 days after its end in Ulaanbaatar (8 December, 16:00 UTC),
+    // whatever a service set.
+    w.app
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 8, 16, 30, 0).unwrap());
+    let sup = w.app.token("sup@aogs.gov.mn", PASSWORD).await;
+    let r = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(r["closePeriod"]["created"], 3);
+}
+
+#[actix_web::test]
+async fn a_point_has_only_a_few_kiosks_and_a_revoked_one_is_refused() {
+    let w = SurveyWorld::with("FACES_3", |c| c.max_kiosks_per_point = 2).await;
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
+            json!({ "p": w.point, "s": w.service }),
+        )
+        .await;
+    let point_code = d["enableOpenChannel"]["code"].as_str().unwrap().to_owned();
+    let create = "mutation($p:ID!,$n:String!){ createKioskDevice(servicePointId:$p, name:$n){ id deviceKey } }";
+    let mut kiosks: Vec<(String, String)> = vec![];
+    for n in ["A", "B"] {
+        let k = w
+            .app
+            .ok(&w.manager, create, json!({ "p": w.point, "n": n }))
+            .await;
+        kiosks.push((
+            k["createKioskDevice"]["id"].as_str().unwrap().to_owned(),
+            k["createKioskDevice"]["deviceKey"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ));
+    }
+    let third = w
+        .app
+        .gql(&w.manager, create, json!({ "p": w.point, "n": "C" }))
+        .await;
+    assert_eq!(code(&third), "CONFLICT", "{third}");
+
+    let answer = |key: &str| json!({ "i": { "pointCode": point_code, "deviceKey": key, "answers": faces(3) } });
+    let submit =
+        "mutation($i:SubmitOpenResponseInput!){ submitOpenResponse(input:$i){ accepted } }";
+    w.app.ok(&Auth::None, submit, answer(&kiosks[0].1)).await;
+    let revoke = "mutation($id:ID!){ revokeKioskDevice(id:$id){ id deviceKey } }";
+    let r = w
+        .app
+        .ok(&w.manager, revoke, json!({ "id": kiosks[0].0 }))
+        .await;
+    assert_eq!(r["revokeKioskDevice"]["deviceKey"], Value::Null);
+    // Idempotent.
+    w.app
+        .ok(&w.manager, revoke, json!({ "id": kiosks[0].0 }))
+        .await;
+    let refused = w.app.gql(&Auth::None, submit, answer(&kiosks[0].1)).await;
+    assert_eq!(code(&refused), "UNAUTHENTICATED", "{refused}");
+    assert_eq!(w.stored_responses().await, 1);
+    // Its place is free again.
+    w.app
+        .ok(&w.manager, create, json!({ "p": w.point, "n": "C" }))
+        .await;
+    let log = w
+        .app
+        .ok(
+            &w.admin,
+            "query($t:ID!){ auditLog(filter:{targetId:$t}){ edges { node { action } } } }",
+            json!({ "t": kiosks[0].0 }),
+        )
+        .await;
+    let actions: Vec<&str> = log["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "KIOSK_REVOKED").count(),
+        1,
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"KIOSK_CREATED"), "{actions:?}");
+}
