@@ -627,6 +627,9 @@ impl World {
             c.open_responses_per_client = 100_000;
             // Every probe of createKioskDevice and revokeKioskDevice adds a kiosk.
             c.max_kiosks_per_point = 100;
+            // Responses are listed only from cells of at least this many (here each
+            // side has a few): who may list them is what is probed here.
+            c.suppression_threshold = 1;
         })
         .await;
         let admin = app.admin().await;

@@ -229,6 +229,7 @@ async fn the_open_channel_is_rate_limited_per_phone_and_per_kiosk_and_reported_a
     let w = SurveyWorld::with("FACES_3", |c| {
         c.open_responses_per_client = 2;
         c.open_responses_per_kiosk = 3;
+        c.suppression_threshold = 5;
     })
     .await;
     let code_ = open_channel(&w).await;
@@ -299,10 +300,14 @@ async fn the_open_channel_is_rate_limited_per_phone_and_per_kiosk_and_reported_a
     // An invited response too; then read them back split by origin.
     let token = w.invite("TX-1").await;
     w.submit(&token, faces(2), Some("a")).await;
+    // Responses are listed once their day is over (their cell of six reaches this
+    // world's threshold of five).
+    w.app.clock.set(start_time() + chrono::Duration::days(1));
+    let manager = w.app.token("manager@moj.gov.mn", PASSWORD).await;
     let read = |origin: &'static str| {
-        let w = &w;
+        let (w, manager) = (&w, &manager);
         async move {
-            let d = w.app.ok(&w.manager, "query($o:ResponseOrigin){ responses(filter:{origin:$o}){ edges { node { origin channel } } } }", json!({ "o": origin })).await;
+            let d = w.app.ok(manager, "query($o:ResponseOrigin){ responses(filter:{origin:$o}){ edges { node { origin channel } } } }", json!({ "o": origin })).await;
             d["responses"]["edges"]
                 .as_array()
                 .unwrap()
@@ -349,14 +354,18 @@ async fn follow_up_contact_needs_consent_and_only_managers_see_it() {
         .app
         .ok(
             &w.manager,
-            "{ followUps { edges { node { contact serviceId } } } }",
+            "{ followUps { edges { node { contact serviceId answers { questionKey value text } } } } }",
             json!({}),
         )
         .await;
+    let node = &list["followUps"]["edges"][0]["node"];
+    assert_eq!(node["contact"], "+976 9911 2233");
+    // The answers left with the contact come with it; the response is not named.
     assert_eq!(
-        list["followUps"]["edges"][0]["node"]["contact"],
-        "+976 9911 2233"
+        node["answers"],
+        json!([{ "questionKey": "comment", "value": null, "text": "Хурдан үйлчилсэн" }, { "questionKey": "overall", "value": 1, "text": null }])
     );
+    assert!(node.get("responseId").is_none());
     let staff = w
         .app
         .user_with_role(
@@ -398,13 +407,12 @@ async fn follow_up_contact_needs_consent_and_only_managers_see_it() {
 
 #[actix_web::test]
 async fn institution_users_read_their_responses_and_comment_reads_are_audited() {
-    let w = SurveyWorld::new("FACES_3").await;
+    let w = SurveyWorld::with("FACES_3", |c| c.suppression_threshold = 3).await;
     for (i, v) in [3, 1, 3].iter().enumerate() {
         let t = w.invite(&format!("TX-{i}")).await;
         w.submit(&t, faces(*v), Some("x")).await;
     }
-    let staff = w
-        .app
+    w.app
         .user_with_role(
             &w.admin,
             "s@gasr.gov.mn",
@@ -412,6 +420,10 @@ async fn institution_users_read_their_responses_and_comment_reads_are_audited() 
             Some(&w.agency),
         )
         .await;
+    // The next day: the cell of three is over and crowded enough to be listed.
+    w.app.clock.set(start_time() + chrono::Duration::days(1));
+    let staff = w.app.token("s@gasr.gov.mn", PASSWORD).await;
+    let admin = w.app.admin().await;
     let d = w
         .app
         .ok(&staff, "{ responses(filter:{questionKey:\"overall\", value:3}){ edges { node { origin locale date answers { questionKey value text } } } } }", json!({}))
@@ -420,21 +432,16 @@ async fn institution_users_read_their_responses_and_comment_reads_are_audited() 
     assert_eq!(edges.len(), 2);
     assert_eq!(edges[0]["node"]["date"], "2026-11-28");
     assert_eq!(edges[0]["node"]["locale"], "en");
-    let log = w.app.ok(&w.admin, "{ auditLog(filter:{action:\"RESPONSE_COMMENTS_READ\"}){ edges { node { actorLabel } } } }", json!({})).await;
+    let log = w.app.ok(&admin, "{ auditLog(filter:{action:\"RESPONSE_COMMENTS_READ\"}){ edges { node { actorLabel } } } }", json!({})).await;
     assert_eq!(
         log["auditLog"]["edges"][0]["node"]["actorLabel"],
         "s@gasr.gov.mn"
     );
     // Another ministry sees none of them.
-    let other = w.app.create_institution(&w.admin, "MOF", None).await;
+    let other = w.app.create_institution(&admin, "MOF", None).await;
     let stranger = w
         .app
-        .user_with_role(
-            &w.admin,
-            "m@mof.gov.mn",
-            "INSTITUTION_MANAGER",
-            Some(&other),
-        )
+        .user_with_role(&admin, "m@mof.gov.mn", "INSTITUTION_MANAGER", Some(&other))
         .await;
     let none = w
         .app
@@ -557,4 +564,36 @@ async fn after_expiry_the_purge_clears_everything_that_could_link_an_invitation(
         "NOT_FOUND"
     );
     assert_eq!(w.stored_responses().await, 1, "the response itself stays");
+}
+
+#[actix_web::test]
+async fn responses_are_listed_only_from_days_that_are_over_and_crowded_cells() {
+    let w = SurveyWorld::with("FACES_3", |c| c.suppression_threshold = 3).await;
+    for i in 0..2 {
+        let t = w.invite(&format!("DAY1-{i}")).await;
+        w.submit(&t, faces(3), None).await;
+    }
+    let list = "{ responses { edges { node { date } } } }";
+    let listed = |d: &Value| d["responses"]["edges"].as_array().unwrap().len();
+    let today = w.app.ok(&w.manager, list, json!({})).await;
+    assert_eq!(listed(&today), 0, "today is not over");
+    // The next day: a cell of two is still too small to pick a response out of.
+    w.app.clock.set(start_time() + chrono::Duration::days(1));
+    let manager = w.app.token("manager@moj.gov.mn", PASSWORD).await;
+    assert_eq!(listed(&w.app.ok(&manager, list, json!({})).await), 0);
+    // A third answer to a delivery of that day makes the cell crowded enough.
+    let mut vars = w.issue_vars("DAY1-2");
+    vars["i"]["deliveredAt"] = json!((start_time() + chrono::Duration::hours(1)).to_rfc3339());
+    let d = w.app.ok(&w.key, ISSUE, vars).await;
+    let t = d["issueInvitation"]["token"].as_str().unwrap().to_owned();
+    w.submit(&t, faces(1), None).await;
+    let now = w.app.ok(&manager, list, json!({})).await;
+    assert_eq!(listed(&now), 3, "{now}");
+    assert!(
+        now["responses"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["date"] == "2026-11-28")
+    );
 }

@@ -70,18 +70,21 @@ impl Response {
     }
     /// Answers.
     async fn answers(&self) -> Vec<AnswerValue> {
-        self.0
-            .answers
-            .iter()
-            .map(|a| AnswerValue {
-                question_key: a.question_key.clone(),
-                value: a.value,
-                choices: a.choices.clone(),
-                text: a.text.clone(),
-                not_applicable: a.not_applicable,
-            })
-            .collect()
+        answer_values(&self.0.answers)
     }
+}
+
+fn answer_values(answers: &[crate::domain::survey::Answer]) -> Vec<AnswerValue> {
+    answers
+        .iter()
+        .map(|a| AnswerValue {
+            question_key: a.question_key.clone(),
+            value: a.value,
+            choices: a.choices.clone(),
+            text: a.text.clone(),
+            not_applicable: a.not_applicable,
+        })
+        .collect()
 }
 
 /// Contact details a respondent left, with consent, to be contacted about their feedback.
@@ -94,9 +97,10 @@ impl FollowUp {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// The response it is about.
-    async fn response_id(&self) -> ID {
-        ID(self.0.response_id.to_string())
+    /// The answers left with this contact (shared by the respondent's consent; the
+    /// response itself is not named, so it cannot be found among the others).
+    async fn answers(&self) -> Vec<AnswerValue> {
+        answer_values(&self.0.answers)
     }
     /// Service.
     async fn service_id(&self) -> ID {

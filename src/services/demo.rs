@@ -384,11 +384,17 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
     let mut resp_rows = vec![];
     let mut answer_rows = vec![];
     let mut inv_rows = vec![];
+    // Responses come in cells of a dozen (one service, one point, one day): the API
+    // lists individual responses only from cells of at least the suppression
+    // threshold, so a newcomer sees some.
+    const PER_CELL: usize = 12;
     for n in 0..responses_wanted {
-        let (service_id, institution_id, points, version_id, content, quality) =
-            &targets[n % targets.len()];
-        let day = start + Duration::days(rng.random_range(0..days) as i64);
-        let point = points[rng.random_range(0..points.len())];
+        let target = n % targets.len();
+        let (service_id, institution_id, points, version_id, content, quality) = &targets[target];
+        let cell = (n / targets.len() / PER_CELL) as u64;
+        let mut place = StdRng::seed_from_u64(cell * 1_000 + target as u64);
+        let day = start + Duration::days(place.random_range(0..days) as i64);
+        let point = points[place.random_range(0..points.len())];
         // A slow improvement over time and a weaker far-west branch.
         let months =
             f64::from((day.year() - start.year()) * 12 + day.month() as i32 - start.month() as i32);

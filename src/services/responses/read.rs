@@ -14,7 +14,7 @@ use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{follow_up, response, response_answer};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -105,24 +105,50 @@ pub struct ResponseFilter {
     pub value: Option<i32>,
 }
 
-/// Responses of the caller's institutions (ADMIN, SUPERVISOR: all). Reading free
-/// text (comments) is audit-logged.
-pub async fn list_responses(
-    state: &AppState,
-    actor: &Actor,
-    f: ResponseFilter,
-    page: PageRequest,
-) -> AppResult<Page<ResponseView>> {
-    let scope = authz::scope(actor, Action::ReadResults)?;
-    let conn = state.db.conn();
-    let q = filtered(
-        response::Entity::find().filter(scope.condition(response::Column::InstitutionId)),
-        &f,
-    );
-    let page = crate::services::fetch_page(conn, q, response::Column::Id, page).await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+/// Only responses no one can pick out by when and where they were given: of local
+/// days that are over, in cells (service point × day) holding at least the
+/// suppression threshold of responses. Someone who saw a citizen at a counter, or
+/// whose queue system knows when each invitation was answered, finds the
+/// citizen's response among at least that many others of the same day and point.
+fn unlinkable_cells(state: &AppState) -> sea_orm::Condition {
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&state.config.timezone)
+        .date_naive();
+    let threshold = i64::try_from(state.config.suppression_threshold).unwrap_or(i64::MAX);
+    let crowded = Query::select()
+        .columns([
+            response::Column::ServicePointId,
+            response::Column::ResponseDate,
+        ])
+        .from(response::Entity)
+        .and_where(Expr::col(response::Column::ResponseDate).lt(today))
+        .group_by_columns([
+            response::Column::ServicePointId,
+            response::Column::ResponseDate,
+        ])
+        .and_having(Expr::col(response::Column::Id).count().gte(threshold))
+        .to_owned();
+    sea_orm::Condition::all()
+        .add(response::Column::ResponseDate.lt(today))
+        .add(
+            Expr::tuple([
+                Expr::col(response::Column::ServicePointId),
+                Expr::col(response::Column::ResponseDate),
+            ])
+            .in_subquery(crowded),
+        )
+}
+
+/// The answers of some responses, by response, and how many of them are texts.
+async fn answers_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<(std::collections::HashMap<Uuid, Vec<Answer>>, usize)> {
     let answers = response_answer::Entity::find()
-        .filter(response_answer::Column::ResponseId.is_in(ids.clone()))
+        .filter(response_answer::Column::ResponseId.is_in(ids.iter().copied()))
+        .order_by_asc(response_answer::Column::QuestionKey)
         .all(conn)
         .await?;
     let mut by_id: std::collections::HashMap<Uuid, Vec<Answer>> = std::collections::HashMap::new();
@@ -136,6 +162,29 @@ pub async fn list_responses(
             .or_default()
             .push(crate::services::answers::stored_answer(a));
     }
+    Ok((by_id, with_text))
+}
+
+/// Responses of the caller's institutions (ADMIN, SUPERVISOR: all), only from
+/// crowded enough cells of days that are over ([`unlinkable_cells`]). Reading free
+/// text (comments) is audit-logged.
+pub async fn list_responses(
+    state: &AppState,
+    actor: &Actor,
+    f: ResponseFilter,
+    page: PageRequest,
+) -> AppResult<Page<ResponseView>> {
+    let scope = authz::scope(actor, Action::ReadResults)?;
+    let conn = state.db.conn();
+    let q = filtered(
+        response::Entity::find().filter(scope.condition(response::Column::InstitutionId)),
+        &f,
+    );
+    let q = q.filter(unlinkable_cells(state));
+    // Ordered by the random id: the order says nothing about when a response came.
+    let page = crate::services::fetch_page(conn, q, response::Column::Id, page).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+    let (mut by_id, with_text) = answers_of(conn, &ids).await?;
     if with_text > 0 {
         let now = state.clock.now();
         let txn = crate::services::write::begin(state).await?;
@@ -177,8 +226,10 @@ pub async fn list_responses(
 pub struct FollowUpView {
     /// Id.
     pub id: Uuid,
-    /// The response it is about.
-    pub response_id: Uuid,
+    /// The answers the respondent left the contact with (shared with it by their
+    /// consent); the response's id is not given, so it cannot be looked up among
+    /// the others.
+    pub answers: Vec<Answer>,
     /// Service.
     pub service_id: Uuid,
     /// Phone or e-mail.
@@ -210,9 +261,11 @@ pub async fn list_follow_ups(
         )
         .await?;
     }
+    let ids: Vec<Uuid> = page.items.iter().map(|f| f.response_id).collect();
+    let (mut by_id, _) = answers_of(state.db.conn(), &ids).await?;
     Ok(page.map(|f| FollowUpView {
         id: f.id,
-        response_id: f.response_id,
+        answers: by_id.remove(&f.response_id).unwrap_or_default(),
         service_id: f.service_id,
         contact: f.contact,
         date: f.created_date,
