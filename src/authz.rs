@@ -39,6 +39,9 @@ pub enum Action {
     CloseAndPublish,
     /// Operate the system's data (rebuild rollups): ADMIN.
     Maintain,
+    /// Correct data of a period that is closed (delivered counts), with a reason:
+    /// SUPERVISOR only — not the institution measured, not the operator.
+    CorrectClosedData,
 }
 
 impl Action {
@@ -49,6 +52,7 @@ impl Action {
         match self {
             Self::ManageInstitutions | Self::WidenApiKeys | Self::Maintain => &[(Admin, false)],
             Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
+            Self::CorrectClosedData => &[(Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]
             }

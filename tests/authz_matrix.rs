@@ -421,6 +421,11 @@ const MATRIX: &[Row] = &[
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    // Closed periods: only a supervisor corrects, with a reason (November 2026 is closed).
+    row("correctDeliveredServices", r#"mutation{ correctDeliveredServices(serviceId:"<svc>", servicePointId:"<pt>", date:"2026-11-20", count: 12, reason:"Queue system double-counted transfers") }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
     row("reportDeliveredServices", r#"mutation{ reportDeliveredServices(serviceId:"<svc>", servicePointId:"<pt>", date:"2027-01-09", count: 12) }"#)
         .own(            "FB  FB  FB  FB   FB  FB  ok  UN")
         .other(          "FB  FB  FB  FB   FB  FB  NF  UN")

@@ -172,3 +172,77 @@ async fn a_point_has_only_a_few_kiosks_and_a_revoked_one_is_refused() {
     );
     assert!(actions.contains(&"KIOSK_CREATED"), "{actions:?}");
 }
+
+#[actix_web::test]
+async fn delivered_counts_are_final_once_their_period_closes_and_only_a_supervisor_corrects_them() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let report = "mutation($s:ID!,$p:ID!,$n:Int!){ reportDeliveredServices(serviceId:$s, servicePointId:$p, date:\"2026-11-27\", count:$n) }";
+    let correct = "mutation($s:ID!,$p:ID!,$n:Int!,$r:String!){ correctDeliveredServices(serviceId:$s, servicePointId:$p, date:\"2026-11-27\", count:$n, reason:$r) }";
+    w.app
+        .ok(
+            &w.key,
+            report,
+            json!({ "s": w.service, "p": w.point, "n": 40 }),
+        )
+        .await;
+    let t = w.invite("TX-1").await;
+    w.submit(&t, faces(3), None).await;
+    w.app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    // November is complete on 8 December (16:00 UTC); the job concludes it.
+    w.app
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap());
+    let first = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(first.conclusions.created, 3, "{first:?}");
+    // 13,709 -> 1,013,657 was possible 400 days back; now a closed period is final.
+    let late = w
+        .app
+        .gql(
+            &w.key,
+            report,
+            json!({ "s": w.service, "p": w.point, "n": 1_000_000 }),
+        )
+        .await;
+    assert_eq!(code(&late), "CONFLICT", "{late}");
+    let admin = w.app.admin().await;
+    let manager = w.app.token("manager@moj.gov.mn", PASSWORD).await;
+    let vars = json!({ "s": w.service, "p": w.point, "n": 38, "r": "Queue system double-counted two transfers" });
+    for who in [&admin, &manager, &w.key] {
+        assert_eq!(
+            code(&w.app.gql(who, correct, vars.clone()).await),
+            "FORBIDDEN"
+        );
+    }
+    let sup = w.app.token("sup@aogs.gov.mn", PASSWORD).await;
+    let vague = json!({ "s": w.service, "p": w.point, "n": 38, "r": "fix" });
+    assert_eq!(
+        code(&w.app.gql(&sup, correct, vague).await),
+        "BAD_USER_INPUT"
+    );
+    let ok = w.app.ok(&sup, correct, vars).await;
+    assert_eq!(ok["correctDeliveredServices"], 38);
+    let log = w
+        .app
+        .ok(&admin, "{ auditLog(filter:{action:\"DELIVERED_COUNT_CORRECTED\"}){ edges { node { actorLabel details } } } }", json!({}))
+        .await;
+    let entry = &log["auditLog"]["edges"][0]["node"];
+    assert_eq!(entry["actorLabel"], "sup@aogs.gov.mn");
+    let details: Value = match &entry["details"] {
+        Value::String(s) => serde_json::from_str(s).unwrap(),
+        v => v.clone(),
+    };
+    assert_eq!(details["previous"], 40);
+    assert_eq!(
+        details["reason"],
+        "Queue system double-counted two transfers"
+    );
+    // The corrected period is concluded again (late data).
+    let again = sanal::services::conclusions::close_due_periods(&w.app.state)
+        .await
+        .unwrap();
+    assert!(again.late >= 1 && again.changed_anything(), "{again:?}");
+}

@@ -436,7 +436,8 @@ impl InvitationMutation {
     }
 
     /// Sets (not adds) how many times a service was delivered at a point on a day:
-    /// the denominator of response rates. Returns the count.
+    /// the denominator of response rates. Returns the count. CONFLICT once the
+    /// day's period is complete (a SUPERVISOR corrects it then).
     async fn report_delivered_services(
         &self,
         c: &Context<'_>,
@@ -453,6 +454,32 @@ impl InvitationMutation {
             parse_id("servicePointId", &service_point_id)?,
             date.0,
             i64::from(count),
+        )
+        .await?;
+        Ok(count)
+    }
+
+    /// Corrects a delivered count, also of a closed period (SUPERVISOR only), saying
+    /// why. Audited with the count it replaces; the period is concluded again from
+    /// the corrected data. Returns the count.
+    async fn correct_delivered_services(
+        &self,
+        c: &Context<'_>,
+        service_id: ID,
+        service_point_id: ID,
+        date: Date,
+        count: i32,
+        reason: String,
+    ) -> Result<i32> {
+        let (state, actor) = ctx(c)?;
+        inv::correct_delivered(
+            state,
+            actor,
+            parse_id("serviceId", &service_id)?,
+            parse_id("servicePointId", &service_point_id)?,
+            date.0,
+            i64::from(count),
+            &reason,
         )
         .await?;
         Ok(count)

@@ -363,7 +363,9 @@ async fn cooling_down(
     Ok(cooling)
 }
 
-/// Sets (never adds) the number of services delivered on a day at a point.
+/// Sets how many times a service was delivered at a point on a day (integrations;
+/// the denominator of response rates). Refused once the day's period is complete:
+/// after that only a SUPERVISOR corrects it ([`correct_delivered`]).
 pub async fn report_delivered(
     state: &AppState,
     actor: &Actor,
@@ -373,8 +375,81 @@ pub async fn report_delivered(
     count: i64,
 ) -> AppResult<i64> {
     authz::require_key(actor)?;
+    check_delivered(state, day, count)?;
+    let month =
+        crate::domain::period::Period::containing(crate::domain::period::PeriodKind::Month, day)?;
+    let complete = crate::services::conclusions::complete_at(state, &month).await?;
+    if state.clock.now() >= complete {
+        return Err(AppError::Conflict(format!(
+            "{} is closed: its delivered counts are final; a SUPERVISOR may correct them with a reason",
+            month.label()
+        )));
+    }
+    let txn = crate::services::write::begin(state).await?;
+    require_catalogue(&*txn, actor, service_id, point_id).await?;
+    let previous =
+        write_delivered(&*txn, service_id, point_id, day, count, state.clock.now()).await?;
+    txn.finish(
+        actor,
+        state.clock.now(),
+        Event {
+            action: "DELIVERED_COUNT_REPORTED",
+            target: Some(("SERVICE", service_id)),
+            details: json!({ "servicePointId": point_id, "date": day, "count": count, "previous": previous }),
+        },
+    )
+    .await?;
+    Ok(count)
+}
+
+/// A SUPERVISOR's correction of a delivered count, also of a closed period, with a
+/// reason (audited, with the count it replaces). The next closing concludes the
+/// period again from the corrected data (late data).
+pub async fn correct_delivered(
+    state: &AppState,
+    actor: &Actor,
+    service_id: Uuid,
+    point_id: Uuid,
+    day: NaiveDate,
+    count: i64,
+    reason: &str,
+) -> AppResult<i64> {
+    authz::require_global(actor, authz::Action::CorrectClosedData)?;
+    check_delivered(state, day, count)?;
+    let reason = crate::domain::text::free_text("reason", reason, 1_000)?;
+    if reason.trim().chars().count() < 10 {
+        return Err(AppError::bad_input(
+            "reason",
+            "say why, in at least 10 characters",
+        ));
+    }
     let now = state.clock.now();
-    let today = local_date(state, now);
+    let txn = crate::services::write::begin(state).await?;
+    // Both must exist (a supervisor's scope is every institution).
+    service::Entity::find_by_id(service_id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    service_point::Entity::find_by_id(point_id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let previous = write_delivered(&*txn, service_id, point_id, day, count, now).await?;
+    txn.finish(
+        actor,
+        now,
+        Event {
+            action: "DELIVERED_COUNT_CORRECTED",
+            target: Some(("SERVICE", service_id)),
+            details: json!({ "servicePointId": point_id, "date": day, "count": count, "previous": previous, "reason": reason }),
+        },
+    )
+    .await?;
+    Ok(count)
+}
+
+fn check_delivered(state: &AppState, day: NaiveDate, count: i64) -> AppResult<()> {
+    let today = local_date(state, state.clock.now());
     if day > today || day < today - Duration::days(400) {
         return Err(AppError::bad_input(
             "date",
@@ -384,20 +459,30 @@ pub async fn report_delivered(
     if !(0..=10_000_000).contains(&count) {
         return Err(AppError::bad_input("count", "must be 0-10,000,000"));
     }
-    let txn = crate::services::write::begin(state).await?;
-    require_catalogue(&*txn, actor, service_id, point_id).await?;
+    Ok(())
+}
+
+/// Replaces a day's delivered count; returns the count it replaced.
+async fn write_delivered(
+    conn: &impl ConnectionTrait,
+    service_id: Uuid,
+    point_id: Uuid,
+    day: NaiveDate,
+    count: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
     let previous = delivered_count::Entity::find()
         .filter(delivered_count::Column::ServiceId.eq(service_id))
         .filter(delivered_count::Column::ServicePointId.eq(point_id))
         .filter(delivered_count::Column::Day.eq(day))
-        .one(&*txn)
+        .one(conn)
         .await?
         .map(|d| d.count);
     delivered_count::Entity::delete_many()
         .filter(delivered_count::Column::ServiceId.eq(service_id))
         .filter(delivered_count::Column::ServicePointId.eq(point_id))
         .filter(delivered_count::Column::Day.eq(day))
-        .exec(&*txn)
+        .exec(conn)
         .await?;
     delivered_count::Entity::insert(delivered_count::ActiveModel {
         service_id: Set(service_id),
@@ -406,19 +491,9 @@ pub async fn report_delivered(
         count: Set(count),
         reported_at: Set(now),
     })
-    .exec_without_returning(&*txn)
+    .exec_without_returning(conn)
     .await?;
-    txn.finish(
-        actor,
-        now,
-        Event {
-            action: "DELIVERED_COUNT_REPORTED",
-            target: Some(("SERVICE", service_id)),
-            details: json!({ "servicePointId": point_id, "date": day, "count": count, "previous": previous }),
-        },
-    )
-    .await?;
-    Ok(count)
+    Ok(previous)
 }
 
 /// Clears what could link an expired invitation to anything (token and code hashes,
