@@ -218,6 +218,22 @@ async fn delivered_counts_are_final_once_their_period_closes_and_only_a_supervis
         );
     }
     let sup = w.app.token("sup@aogs.gov.mn", PASSWORD).await;
+    let service_conclusions = "query($s:ID!){ conclusions(filter:{scope: SERVICE, scopeId:$s}){ edges { node { id revision status changes } } } }";
+    let c = w
+        .app
+        .ok(&sup, service_conclusions, json!({ "s": w.service }))
+        .await;
+    let published = c["conclusions"]["edges"][0]["node"]["id"].clone();
+    w.app
+        .ok(
+            &sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+            json!({ "id": published }),
+        )
+        .await;
+    w.app
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 10, 0, 1, 0).unwrap());
     let vague = json!({ "s": w.service, "p": w.point, "n": 38, "r": "fix" });
     assert_eq!(
         code(&w.app.gql(&sup, correct, vague).await),
@@ -244,5 +260,32 @@ async fn delivered_counts_are_final_once_their_period_closes_and_only_a_supervis
     let again = sanal::services::conclusions::close_due_periods(&w.app.state)
         .await
         .unwrap();
-    assert!(again.late >= 1 && again.changed_anything(), "{again:?}");
+    assert!(
+        again.late >= 1 && again.conclusions.revised >= 1,
+        "{again:?}"
+    );
+    // The new revision of the published conclusion says why it exists.
+    let c = w
+        .app
+        .ok(&sup, service_conclusions, json!({ "s": w.service }))
+        .await;
+    let revision = c["conclusions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["revision"] == 2)
+        .cloned()
+        .unwrap_or_else(|| panic!("no revision 2: {c}"));
+    let correction = &revision["changes"]["corrections"][0];
+    assert_eq!(
+        correction["reason"],
+        "Queue system double-counted two transfers"
+    );
+    assert_eq!(
+        (correction["before"].clone(), correction["after"].clone()),
+        (json!(40), json!(38))
+    );
+    assert_eq!(correction["by"], "sup@aogs.gov.mn");
+    assert_eq!(revision["changes"]["counts"]["after"]["delivered"], 38);
 }

@@ -99,7 +99,8 @@ impl Conclusion {
             serde_json::to_value(&self.0.content).map_err(AppError::internal)?,
         ))
     }
-    /// SHA-256 (hex) of the canonical content and the institution's comment.
+    /// SHA-256 (hex) over which conclusion this is (scope, scope id, period,
+    /// revision), its canonical content and the institution's comment.
     async fn content_hash(&self) -> &str {
         &self.0.content_hash
     }

@@ -14,7 +14,9 @@ use crate::services::reports::{self, ReportScope};
 use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use entity::{conclusion, finding, institution_closure as closure, period_closing, service};
+use entity::{
+    audit_log, conclusion, finding, institution_closure as closure, period_closing, service,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -271,7 +273,13 @@ async fn new_revision(
     let changes = match previous {
         Some(p) => {
             let before: Snapshot = super::stored("snapshot", p.content.clone())?;
-            Some(snapshot_changes(p.revision, &before, &d.content)?)
+            let corrections = corrections_since(conn, d, p.created_at).await?;
+            Some(snapshot_changes(
+                p.revision,
+                &before,
+                &d.content,
+                corrections,
+            )?)
         }
         None => None,
     };
@@ -306,10 +314,67 @@ async fn new_revision(
     Ok(id)
 }
 
+/// The supervisors' corrections of delivered counts of this draft's period and
+/// scope made after `since` (read from the audit log, where each is recorded with
+/// its reason).
+async fn corrections_since(
+    conn: &impl ConnectionTrait,
+    d: &Draft,
+    since: DateTime<Utc>,
+) -> AppResult<Vec<super::Correction>> {
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("DELIVERED_COUNT_CORRECTED"))
+        .filter(audit_log::Column::At.gt(since))
+        .order_by_asc(audit_log::Column::At)
+        .all(conn)
+        .await?;
+    let mut out = vec![];
+    for e in entries {
+        let Some(service_id) = e.target_id else {
+            continue;
+        };
+        let date = e.details["date"]
+            .as_str()
+            .and_then(|s| s.parse::<NaiveDate>().ok());
+        let Some(date) = date.filter(|d_| *d_ >= d.period.start && *d_ <= d.period.end) else {
+            continue;
+        };
+        let in_scope = match d.scope_kind {
+            ScopeKind::Service => service_id == d.scope_id,
+            ScopeKind::Institution => {
+                match service::Entity::find_by_id(service_id).one(conn).await? {
+                    Some(svc) => closure::Entity::find_by_id((d.scope_id, svc.institution_id))
+                        .one(conn)
+                        .await?
+                        .is_some(),
+                    None => false,
+                }
+            }
+        };
+        if !in_scope {
+            continue;
+        }
+        out.push(super::Correction {
+            date,
+            service_id,
+            service_point_id: e.details["servicePointId"]
+                .as_str()
+                .and_then(|s| s.parse().ok()),
+            before: e.details["previous"].as_i64(),
+            after: e.details["count"].as_i64(),
+            reason: e.details["reason"].as_str().unwrap_or_default().to_owned(),
+            by: e.actor_label,
+            at: e.at,
+        });
+    }
+    Ok(out)
+}
+
 fn snapshot_changes(
     from_revision: i32,
     before: &Snapshot,
     after: &Snapshot,
+    corrections: Vec<super::Correction>,
 ) -> AppResult<serde_json::Value> {
     let changes = RevisionChanges {
         from_revision,
@@ -321,6 +386,7 @@ fn snapshot_changes(
             before: before.skm.clone(),
             after: after.skm.clone(),
         },
+        corrections,
     };
     serde_json::to_value(changes).map_err(AppError::internal)
 }

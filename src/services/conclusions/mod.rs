@@ -65,6 +65,32 @@ pub struct RevisionChanges {
     pub counts: BeforeAfter<Counts>,
     /// SKM index before and after.
     pub skm: BeforeAfter<Vec<SkmFigure>>,
+    /// Supervisors' corrections of delivered counts in this scope and period made
+    /// since the previous revision, each with its reason.
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
+}
+
+/// A supervisor's correction of a delivered count, as a revision quotes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    /// The day corrected.
+    pub date: NaiveDate,
+    /// Service.
+    pub service_id: Uuid,
+    /// Service point.
+    pub service_point_id: Option<Uuid>,
+    /// The count it replaced.
+    pub before: Option<i64>,
+    /// The corrected count.
+    pub after: Option<i64>,
+    /// Why.
+    pub reason: String,
+    /// Who (the supervisor's e-mail).
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// A conclusion.
