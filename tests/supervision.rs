@@ -289,3 +289,82 @@ async fn delivered_counts_are_final_once_their_period_closes_and_only_a_supervis
     assert_eq!(correction["by"], "sup@aogs.gov.mn");
     assert_eq!(revision["changes"]["counts"]["after"]["delivered"], 38);
 }
+
+#[actix_web::test]
+async fn supervisors_list_every_change_to_how_an_institution_is_measured_in_one_query() {
+    let w = SurveyWorld::new("FACES_3").await;
+    w.app
+        .ok(&w.manager, SETTINGS, json!({ "s": w.service, "i": { "samplingRate": 0.5, "expiryDays": 5, "cooldownDays": 60 } }))
+        .await;
+    w.app
+        .ok(
+            &w.manager,
+            "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
+            json!({ "p": w.point, "s": w.service }),
+        )
+        .await;
+    let k = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($p:ID!){ createKioskDevice(servicePointId:$p, name:\"Hall\"){ id } }",
+            json!({ "p": w.point }),
+        )
+        .await;
+    w.app
+        .ok(
+            &w.manager,
+            "mutation($id:ID!){ revokeKioskDevice(id:$id){ id } }",
+            json!({ "id": k["createKioskDevice"]["id"] }),
+        )
+        .await;
+    let sup = w
+        .app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    let watched = [
+        "INVITATION_SETTINGS_CHANGED",
+        "OPEN_CHANNEL_ENABLED",
+        "KIOSK_CREATED",
+        "KIOSK_REVOKED",
+        "API_KEY_CREATED",
+        "DELIVERED_COUNT_REPORTED",
+        "DELIVERED_COUNT_CORRECTED",
+    ];
+    let d = w
+        .app
+        .ok(
+            &sup,
+            "query($a:[String!]!){ auditLog(first: 100, filter:{actions:$a}){ edges { node { action actorLabel } } } }",
+            json!({ "a": watched }),
+        )
+        .await;
+    let mut seen: Vec<&str> = d["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [
+            "API_KEY_CREATED",
+            "INVITATION_SETTINGS_CHANGED",
+            "KIOSK_CREATED",
+            "KIOSK_REVOKED",
+            "OPEN_CHANNEL_ENABLED"
+        ]
+    );
+    let too_many: Vec<String> = (0..21).map(|i| format!("A{i}")).collect();
+    let r = w
+        .app
+        .gql(
+            &sup,
+            "query($a:[String!]!){ auditLog(filter:{actions:$a}){ edges { node { action } } } }",
+            json!({ "a": too_many }),
+        )
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT");
+}

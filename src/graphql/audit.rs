@@ -66,6 +66,12 @@ impl AuditEntry {
 pub struct AuditFilterInput {
     /// Only this action.
     pub action: Option<String>,
+    /// Only these actions (at most 20). Supervisors watch what changes how an
+    /// institution is measured: INVITATION_SETTINGS_CHANGED, OPEN_CHANNEL_ENABLED,
+    /// KIOSK_CREATED, KIOSK_REVOKED, API_KEY_CREATED, DELIVERED_COUNT_REPORTED,
+    /// DELIVERED_COUNT_CORRECTED.
+    #[graphql(default)]
+    pub actions: Vec<String>,
     /// Only actions by this user or key.
     pub actor_id: Option<ID>,
     /// Only actions on this object.
@@ -94,6 +100,7 @@ impl AuditQuery {
         let f = filter.unwrap_or_default();
         let filter = AuditFilter {
             action: f.action,
+            actions: f.actions,
             actor_id: f
                 .actor_id
                 .as_ref()

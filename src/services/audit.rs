@@ -86,11 +86,16 @@ pub async fn record_as(
     Ok(())
 }
 
+/// The most actions one `actions` filter names.
+pub const MAX_ACTIONS: usize = 20;
+
 /// Filters of [`list`].
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     /// Only this action.
     pub action: Option<String>,
+    /// Only these actions (e.g. every change to how an institution is measured).
+    pub actions: Vec<String>,
     /// Only entries by this user or key.
     pub actor_id: Option<Uuid>,
     /// Only entries about this object.
@@ -112,6 +117,15 @@ pub async fn list(
     let mut q = audit_log::Entity::find();
     if let Some(a) = filter.action {
         q = q.filter(audit_log::Column::Action.eq(a));
+    }
+    if filter.actions.len() > MAX_ACTIONS {
+        return Err(crate::error::AppError::bad_input(
+            "actions",
+            format!("at most {MAX_ACTIONS}"),
+        ));
+    }
+    if !filter.actions.is_empty() {
+        q = q.filter(audit_log::Column::Action.is_in(filter.actions));
     }
     if let Some(a) = filter.actor_id {
         q = q.filter(audit_log::Column::ActorId.eq(a));
