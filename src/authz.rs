@@ -42,6 +42,8 @@ pub enum Action {
     /// Correct data of a period that is closed (delivered counts), with a reason:
     /// SUPERVISOR only — not the institution measured, not the operator.
     CorrectClosedData,
+    /// Let a question key be kept with new words: SUPERVISOR only.
+    ApproveQuestionReuse,
 }
 
 impl Action {
@@ -52,7 +54,7 @@ impl Action {
         match self {
             Self::ManageInstitutions | Self::WidenApiKeys | Self::Maintain => &[(Admin, false)],
             Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
-            Self::CorrectClosedData => &[(Supervisor, false)],
+            Self::CorrectClosedData | Self::ApproveQuestionReuse => &[(Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]
             }

@@ -322,6 +322,11 @@ const MATRIX: &[Row] = &[
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    // New words under an old key: a supervisor's call, not the institution's.
+    row("approveQuestionReuse", r#"mutation{ approveQuestionReuse(surveyId:"<survey>", key:"overall", reason:"Clearer wording, same meaning <n>"){ version } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
     row("archiveSurvey", r#"mutation{ archiveSurvey(id:"<archivable>"){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")

@@ -543,3 +543,106 @@ async fn the_questions_of_a_national_template_are_locked_and_others_may_be_added
         .await;
     w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await;
 }
+
+#[actix_web::test]
+async fn a_supervisor_may_approve_new_words_under_an_old_key_with_a_reason_but_never_a_new_scale() {
+    let w = SurveyWorld::new("FACES_3").await;
+    let s = w.app.ok(&w.manager, "mutation($i:ID!){ createSurvey(input:{institutionId:$i, title:{mn:\"Шинэ судалгаа\"}}){ id } }", json!({ "i": w.agency })).await;
+    let id = s["createSurvey"]["id"].as_str().unwrap().to_owned();
+    let q = rating("service", 1, 4);
+    w.app.ok(&w.manager, ADD, json!({ "s": id, "q": q })).await;
+    w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await;
+    let mut clearer = q.clone();
+    clearer["text"] =
+        json!({ "mn": "Үйлчилгээг 1-4 онооор үнэлнэ үү", "en": "Rate the service from 1 to 4" });
+    let edit = json!({ "s": id, "k": "service", "q": clearer });
+    assert_eq!(
+        code(&w.app.gql(&w.manager, UPDATE, edit.clone()).await),
+        "BAD_USER_INPUT"
+    );
+
+    let approve = "mutation($s:ID!,$k:String!,$r:String!){ approveQuestionReuse(surveyId:$s, key:$k, reason:$r){ version key reason } }";
+    let why = "Clearer wording of the same question; reviewed against v1";
+    assert_eq!(
+        code(
+            &w.app
+                .gql(
+                    &w.manager,
+                    approve,
+                    json!({ "s": id, "k": "service", "r": why })
+                )
+                .await
+        ),
+        "FORBIDDEN",
+        "the institution does not approve its own rewording"
+    );
+    let sup = w
+        .app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    assert_eq!(
+        code(
+            &w.app
+                .gql(&sup, approve, json!({ "s": id, "k": "service", "r": "ok" }))
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        code(
+            &w.app
+                .gql(&sup, approve, json!({ "s": id, "k": "nope", "r": why }))
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    let a = w
+        .app
+        .ok(&sup, approve, json!({ "s": id, "k": "service", "r": why }))
+        .await;
+    assert_eq!(a["approveQuestionReuse"]["version"], 2);
+    let saved = w.app.ok(&w.manager, UPDATE, edit).await;
+    assert_eq!(saved["updateQuestion"]["version"], 2);
+    w.app.ok(&w.manager, PUBLISH, json!({ "id": id })).await;
+
+    // The approval was for version 2: version 3 needs its own, and no approval
+    // lets the scale change.
+    let mut reworded = clearer.clone();
+    reworded["text"] = json!({ "mn": "Манай гайхалтай үйлчилгээг үнэлнэ үү" });
+    assert_eq!(
+        code(
+            &w.app
+                .gql(
+                    &w.manager,
+                    UPDATE,
+                    json!({ "s": id, "k": "service", "q": reworded })
+                )
+                .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    w.app
+        .ok(&sup, approve, json!({ "s": id, "k": "service", "r": why }))
+        .await;
+    let rescaled = rating("service", 1, 5);
+    let r = w
+        .app
+        .gql(
+            &w.manager,
+            UPDATE,
+            json!({ "s": id, "k": "service", "q": rescaled }),
+        )
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT");
+    assert!(
+        r["errors"][0]["extensions"]["invalid"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("another type or scale")
+    );
+    let log = w
+        .app
+        .ok(&w.admin, "{ auditLog(filter:{action:\"QUESTION_REUSE_APPROVED\"}){ edges { node { actorLabel } } } }", json!({}))
+        .await;
+    assert_eq!(log["auditLog"]["edges"].as_array().unwrap().len(), 2);
+}

@@ -18,6 +18,7 @@ pub mod invitation;
 pub mod kiosk_device;
 pub mod open_channel;
 pub mod period_closing;
+pub mod question_reuse_approval;
 pub mod recontact_cooldown;
 pub mod refresh_token;
 pub mod region;

@@ -157,6 +157,27 @@ impl SurveyMutation {
         ))
     }
 
+    /// Lets the survey's next version keep `key` with new words (SUPERVISOR only,
+    /// with a reason; audited). The type and scale still may not change, and
+    /// questions of national templates stay locked.
+    async fn approve_question_reuse(
+        &self,
+        c: &Context<'_>,
+        survey_id: ID,
+        key: String,
+        reason: String,
+    ) -> Result<QuestionReuseApproval> {
+        let (state, actor) = ctx(c)?;
+        let a = svc::approve_question_reuse(state, actor, sid(&survey_id)?, &key, &reason).await?;
+        Ok(QuestionReuseApproval {
+            survey_id: ID(a.survey_id.to_string()),
+            version: a.version,
+            key: a.question_key,
+            reason: a.reason,
+            approved_at: a.approved_at,
+        })
+    }
+
     /// Stops new use of a survey.
     async fn archive_survey(&self, c: &Context<'_>, id: ID) -> Result<Survey> {
         let (state, actor) = ctx(c)?;

@@ -381,3 +381,19 @@ async fn versions(c: &Context<'_>, survey_id: uuid::Uuid) -> Result<Vec<VersionV
         .await?
         .ok_or_else(|| crate::error::AppError::NotFound.into())
 }
+
+/// A supervisor's approval to keep a question's key with new words in a survey's
+/// next version.
+#[derive(async_graphql::SimpleObject)]
+pub struct QuestionReuseApproval {
+    /// Survey.
+    pub survey_id: async_graphql::ID,
+    /// The version it applies to (the current draft, or the next one).
+    pub version: i32,
+    /// The question key.
+    pub key: String,
+    /// Why answers to the new words may be pooled with the old ones.
+    pub reason: String,
+    /// When.
+    pub approved_at: chrono::DateTime<chrono::Utc>,
+}

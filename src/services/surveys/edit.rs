@@ -14,7 +14,7 @@ use crate::domain::vocab::VersionStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
-use entity::{survey, survey_version};
+use entity::{question_reuse_approval as approvals, survey, survey_version};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -115,10 +115,13 @@ pub async fn create_from_template(
 }
 
 /// A key may be reused by a later version only for the same question: the same
-/// type, scale, driver and words (see [`same_meaning`]).
+/// type, scale, driver and words (see [`same_meaning`]) — unless a SUPERVISOR
+/// approved new words for that key in this version (`approved`); the type and
+/// scale may never change under a key.
 pub(super) fn check_compatible(
     content: &SurveyContent,
     published: &[survey_version::Model],
+    approved: &[String],
 ) -> AppResult<()> {
     let mut errs = vec![];
     for p in published {
@@ -126,18 +129,21 @@ pub(super) fn check_compatible(
             continue;
         };
         for q in &content.questions {
-            if let Some(o) = old.question(&q.key)
-                && !same_meaning(o, q)
-            {
-                let what = if compatible(o, q) {
-                    "other words, labels, options or driver"
-                } else {
-                    "another type or scale"
-                };
+            let Some(o) = old.question(&q.key) else {
+                continue;
+            };
+            let reason = if !compatible(o, q) {
+                Some("another type or scale")
+            } else if !same_meaning(o, q) && !approved.contains(&q.key) {
+                Some("other words, labels, options or driver")
+            } else {
+                None
+            };
+            if let Some(what) = reason {
                 errs.push(crate::error::InvalidField {
                     field: q.key.clone(),
                     reason: format!(
-                        "version {} asked this key with {what}; a question that changes needs a new key",
+                        "version {} asked this key with {what}; a question that changes needs a new key (or a supervisor's approval of the new words)",
                         p.version
                     ),
                 });
@@ -149,6 +155,22 @@ pub(super) fn check_compatible(
     } else {
         Err(invalid(errs))
     }
+}
+
+/// The keys a SUPERVISOR approved new words for in version `version` of a survey.
+pub(super) async fn approved_keys(
+    conn: &impl sea_orm::ConnectionTrait,
+    survey_id: Uuid,
+    version: i32,
+) -> AppResult<Vec<String>> {
+    Ok(approvals::Entity::find()
+        .filter(approvals::Column::SurveyId.eq(survey_id))
+        .filter(approvals::Column::Version.eq(version))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.question_key)
+        .collect())
 }
 
 /// The questions of a national template are locked in every survey made from it:
@@ -225,7 +247,8 @@ pub(super) async fn edit_draft(
         .into_iter()
         .filter(|v| v.status == VersionStatus::Published.as_str())
         .collect();
-    check_compatible(&content, &published)?;
+    let approved = approved_keys(&*txn, survey_id, draft.version).await?;
+    check_compatible(&content, &published, &approved)?;
     let mut row: survey_version::ActiveModel = draft.into();
     row.content = Set(content.to_json());
     row.updated_at = Set(now);
