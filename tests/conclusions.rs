@@ -485,21 +485,7 @@ async fn a_content_hash_says_which_conclusion_it_certifies() {
 async fn an_skm_index_from_one_respondent_carries_its_n_and_is_withheld_from_the_public() {
     let w = SurveyWorld::new("SKM_9").await;
     let t = w.invite("TX-ONE").await;
-    let answers: Vec<Value> = [
-        "skm_requirements",
-        "skm_procedure",
-        "skm_time",
-        "skm_cost",
-        "skm_product",
-        "skm_competence",
-        "skm_behaviour",
-        "skm_complaints",
-        "skm_facilities",
-    ]
-    .iter()
-    .map(|k| json!({ "questionKey": k, "value": 4 }))
-    .collect();
-    let r = w.submit(&t, json!(answers), None).await;
+    let r = w.submit(&t, skm_answers([4; 9]), None).await;
     assert_eq!(r["data"]["submitResponse"]["accepted"], true, "{r}");
     people(&w).await;
     let (sup, manager, _) = after_november(&w).await;

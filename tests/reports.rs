@@ -9,26 +9,6 @@ use std::collections::BTreeMap;
 
 const REPORT: &str = "query($s:ReportScopeInput!,$p:PeriodInput!){ satisfactionReport(scope:$s, period:$p){ periodLabel counts { invited responded openResponses delivered } responseRate { k n value low high } skm { origin index grade } questions { questionKey type figures { origin n notApplicable mean topBox { k n value } distribution { bucket count } lowConfidence topBoxChange { delta significant } } } drivers { driver figures { origin n topBox { value } } } previous { periodLabel counts { responded } } } }";
 
-fn skm_answers(values: [i32; 9]) -> Value {
-    let keys = [
-        "skm_requirements",
-        "skm_procedure",
-        "skm_time",
-        "skm_cost",
-        "skm_product",
-        "skm_competence",
-        "skm_behaviour",
-        "skm_complaints",
-        "skm_facilities",
-    ];
-    json!(
-        keys.iter()
-            .zip(values)
-            .map(|(k, v)| json!({ "questionKey": k, "value": v }))
-            .collect::<Vec<_>>()
-    )
-}
-
 fn month_period() -> Value {
     json!({ "kind": "MONTH", "start": "2026-11-01" })
 }

@@ -488,3 +488,24 @@ impl SurveyWorld {
 pub fn faces(value: i32) -> Value {
     json!([{ "questionKey": "overall", "value": value }, { "questionKey": "comment", "text": "Хурдан үйлчилсэн" }])
 }
+
+/// The nine SKM answers, in the template's order.
+pub fn skm_answers(values: [i32; 9]) -> Value {
+    let keys = [
+        "skm_requirements",
+        "skm_procedure",
+        "skm_time",
+        "skm_cost",
+        "skm_product",
+        "skm_competence",
+        "skm_behaviour",
+        "skm_complaints",
+        "skm_facilities",
+    ];
+    json!(
+        keys.iter()
+            .zip(values)
+            .map(|(k, v)| json!({ "questionKey": k, "value": v }))
+            .collect::<Vec<_>>()
+    )
+}
