@@ -3,6 +3,7 @@
 
 use crate::auth::Actor;
 use crate::authz::{self, Action};
+use crate::domain::bucket::RESPONSES_KEY;
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
 use crate::domain::vocab::Origin;
@@ -13,7 +14,7 @@ use crate::services::audit::Event;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{follow_up, response, response_answer};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
@@ -110,26 +111,35 @@ pub struct ResponseFilter {
 /// suppression threshold of responses. Someone who saw a citizen at a counter, or
 /// whose queue system knows when each invitation was answered, finds the
 /// citizen's response among at least that many others of the same day and point.
-fn unlinkable_cells(state: &AppState) -> sea_orm::Condition {
+fn unlinkable_cells(state: &AppState, f: &ResponseFilter) -> sea_orm::Condition {
     let today = state
         .clock
         .now()
         .with_timezone(&state.config.timezone)
         .date_naive();
     let threshold = i64::try_from(state.config.suppression_threshold).unwrap_or(i64::MAX);
-    let crowded = Query::select()
-        .columns([
-            response::Column::ServicePointId,
-            response::Column::ResponseDate,
-        ])
-        .from(response::Entity)
-        .and_where(Expr::col(response::Column::ResponseDate).lt(today))
-        .group_by_columns([
-            response::Column::ServicePointId,
-            response::Column::ResponseDate,
-        ])
-        .and_having(Expr::col(response::Column::Id).count().gte(threshold))
-        .to_owned();
+    // Cell sizes from the daily rollup's response counters (written in the same
+    // transaction as each response): a range of days of one small table, not a
+    // scan of every response.
+    let day = || Expr::col(Alias::new("day"));
+    let mut crowded = Query::select();
+    crowded
+        .columns([Alias::new("service_point_id"), Alias::new("day")])
+        .from(Alias::new("rollup_daily"))
+        .and_where(Expr::col(Alias::new("question_key")).eq(RESPONSES_KEY))
+        .and_where(day().lt(today));
+    if let Some(d) = f.from {
+        crowded.and_where(day().gte(d));
+    }
+    if let Some(d) = f.to {
+        crowded.and_where(day().lte(d));
+    }
+    if let Some(p) = f.service_point_id {
+        crowded.and_where(Expr::col(Alias::new("service_point_id")).eq(p));
+    }
+    crowded
+        .group_by_columns([Alias::new("service_point_id"), Alias::new("day")])
+        .and_having(Expr::col(Alias::new("n")).sum().gte(threshold));
     sea_orm::Condition::all()
         .add(response::Column::ResponseDate.lt(today))
         .add(
@@ -137,7 +147,7 @@ fn unlinkable_cells(state: &AppState) -> sea_orm::Condition {
                 Expr::col(response::Column::ServicePointId),
                 Expr::col(response::Column::ResponseDate),
             ])
-            .in_subquery(crowded),
+            .in_subquery(crowded.to_owned()),
         )
 }
 
@@ -180,7 +190,7 @@ pub async fn list_responses(
         response::Entity::find().filter(scope.condition(response::Column::InstitutionId)),
         &f,
     );
-    let q = q.filter(unlinkable_cells(state));
+    let q = q.filter(unlinkable_cells(state, &f));
     // Ordered by the random id: the order says nothing about when a response came.
     let page = crate::services::fetch_page(conn, q, response::Column::Id, page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
