@@ -4,6 +4,7 @@ use super::common::{Date, ctx, parse_id};
 use super::surveys::{QuestionType, ShowIf};
 use super::vocab::Channel;
 use crate::domain::Locale;
+use crate::domain::ids::{ServiceId, ServicePointId};
 use crate::domain::survey::Answer;
 use crate::services::invitations::{self as inv, IssueInput, Issued};
 use crate::services::responses::{
@@ -424,8 +425,8 @@ impl InvitationMutation {
     ) -> Result<IssuedInvitation> {
         let (state, actor) = ctx(c)?;
         let input = IssueInput {
-            service_id: parse_id("serviceId", &input.service_id)?,
-            service_point_id: parse_id("servicePointId", &input.service_point_id)?,
+            service_id: ServiceId(parse_id("serviceId", &input.service_id)?),
+            service_point_id: ServicePointId(parse_id("servicePointId", &input.service_point_id)?),
             channel: input.channel.into(),
             transaction_ref: input.transaction_ref,
             delivered_at: crate::domain::period::instant("deliveredAt", input.delivered_at)?,
@@ -450,8 +451,8 @@ impl InvitationMutation {
         inv::report_delivered(
             state,
             actor,
-            parse_id("serviceId", &service_id)?,
-            parse_id("servicePointId", &service_point_id)?,
+            ServiceId(parse_id("serviceId", &service_id)?),
+            ServicePointId(parse_id("servicePointId", &service_point_id)?),
             date.0,
             i64::from(count),
         )
@@ -475,8 +476,8 @@ impl InvitationMutation {
         inv::correct_delivered(
             state,
             actor,
-            parse_id("serviceId", &service_id)?,
-            parse_id("servicePointId", &service_point_id)?,
+            ServiceId(parse_id("serviceId", &service_id)?),
+            ServicePointId(parse_id("servicePointId", &service_point_id)?),
             date.0,
             i64::from(count),
             &reason,
@@ -543,8 +544,8 @@ impl InvitationMutation {
         let o = resp::enable_open_channel(
             state,
             actor,
-            parse_id("servicePointId", &service_point_id)?,
-            parse_id("serviceId", &service_id)?,
+            ServicePointId(parse_id("servicePointId", &service_point_id)?),
+            ServiceId(parse_id("serviceId", &service_id)?),
         )
         .await?;
         Ok(OpenChannel {

@@ -16,6 +16,7 @@ use crate::auth::secrets::{hex, hmac_sha256, purpose_key, sha256_hex};
 use crate::authz;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
+use crate::domain::ids::{ServiceId, ServicePointId};
 use crate::error::{AppError, AppResult};
 use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
@@ -33,9 +34,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct IssueInput {
     /// The service delivered.
-    pub service_id: Uuid,
+    pub service_id: ServiceId,
     /// Where.
-    pub service_point_id: Uuid,
+    pub service_point_id: ServicePointId,
     /// How.
     pub channel: Channel,
     /// The delivering system's id of the transaction.
@@ -163,9 +164,10 @@ pub fn local_date(state: &AppState, at: DateTime<Utc>) -> NaiveDate {
 async fn require_catalogue(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    service_id: Uuid,
-    point_id: Uuid,
+    service_id: ServiceId,
+    point_id: ServicePointId,
 ) -> AppResult<(service::Model, service_point::Model)> {
+    let (service_id, point_id) = (service_id.uuid(), point_id.uuid());
     let key = authz::require_key(actor)?;
     let scope = authz::key_scope(key);
     let svc = service::Entity::find_by_id(service_id)
@@ -225,7 +227,7 @@ pub async fn issue_invitation(
     let row = invitation::ActiveModel {
         id: Set(id),
         service_id: Set(svc.id),
-        service_point_id: Set(input.service_point_id),
+        service_point_id: Set(input.service_point_id.uuid()),
         institution_id: Set(svc.institution_id),
         channel: Set(input.channel.as_str().into()),
         transaction_ref: Set(Some(tref)),
@@ -369,8 +371,8 @@ async fn cooling_down(
 pub async fn report_delivered(
     state: &AppState,
     actor: &Actor,
-    service_id: Uuid,
-    point_id: Uuid,
+    service_id: ServiceId,
+    point_id: ServicePointId,
     day: NaiveDate,
     count: i64,
 ) -> AppResult<i64> {
@@ -394,7 +396,7 @@ pub async fn report_delivered(
         state.clock.now(),
         Event {
             action: "DELIVERED_COUNT_REPORTED",
-            target: Some(("SERVICE", service_id)),
+            target: Some(("SERVICE", service_id.uuid())),
             details: json!({ "servicePointId": point_id, "date": day, "count": count, "previous": previous }),
         },
     )
@@ -408,8 +410,8 @@ pub async fn report_delivered(
 pub async fn correct_delivered(
     state: &AppState,
     actor: &Actor,
-    service_id: Uuid,
-    point_id: Uuid,
+    service_id: ServiceId,
+    point_id: ServicePointId,
     day: NaiveDate,
     count: i64,
     reason: &str,
@@ -426,11 +428,11 @@ pub async fn correct_delivered(
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     // Both must exist (a supervisor's scope is every institution).
-    service::Entity::find_by_id(service_id)
+    service::Entity::find_by_id(service_id.uuid())
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    service_point::Entity::find_by_id(point_id)
+    service_point::Entity::find_by_id(point_id.uuid())
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -440,7 +442,7 @@ pub async fn correct_delivered(
         now,
         Event {
             action: "DELIVERED_COUNT_CORRECTED",
-            target: Some(("SERVICE", service_id)),
+            target: Some(("SERVICE", service_id.uuid())),
             details: json!({ "servicePointId": point_id, "date": day, "count": count, "previous": previous, "reason": reason }),
         },
     )
@@ -465,12 +467,13 @@ fn check_delivered(state: &AppState, day: NaiveDate, count: i64) -> AppResult<()
 /// Replaces a day's delivered count; returns the count it replaced.
 async fn write_delivered(
     conn: &impl ConnectionTrait,
-    service_id: Uuid,
-    point_id: Uuid,
+    service_id: ServiceId,
+    point_id: ServicePointId,
     day: NaiveDate,
     count: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Option<i64>> {
+    let (service_id, point_id) = (service_id.uuid(), point_id.uuid());
     let previous = delivered_count::Entity::find()
         .filter(delivered_count::Column::ServiceId.eq(service_id))
         .filter(delivered_count::Column::ServicePointId.eq(point_id))

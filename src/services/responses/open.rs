@@ -8,6 +8,7 @@ use crate::auth::Actor;
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
+use crate::domain::ids::{ServiceId, ServicePointId};
 use crate::domain::survey::{Answer, validate_answers};
 use crate::domain::vocab::Origin;
 use crate::error::{AppError, AppResult};
@@ -52,9 +53,10 @@ async fn managed_point(
 pub async fn enable_open_channel(
     state: &AppState,
     actor: &Actor,
-    point_id: Uuid,
-    service_id: Uuid,
+    point_id: ServicePointId,
+    service_id: ServiceId,
 ) -> AppResult<OpenChannelView> {
+    let (point_id, service_id) = (point_id.uuid(), service_id.uuid());
     let scope = authz::scope(actor, Action::ManageSurveys)?;
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
