@@ -89,6 +89,17 @@ async fn move_to(w: &SurveyWorld, t: chrono::DateTime<Utc>) -> (Auth, Auth, Auth
     )
 }
 
+/// Publishes a conclusion (as a supervisor).
+async fn publish(w: &SurveyWorld, sup: &Auth, id: &Value) {
+    w.app
+        .ok(
+            sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+            json!({ "id": id }),
+        )
+        .await;
+}
+
 async fn service_conclusion(w: &SurveyWorld, auth: &Auth) -> Value {
     let d = w
         .app
@@ -288,13 +299,7 @@ async fn late_data_after_publishing_makes_a_new_revision_that_says_what_changed(
     let (sup, ..) = after_november(&w).await;
     w.app.ok(&sup, CLOSE, json!({})).await;
     let v1 = service_conclusion(&w, &sup).await;
-    w.app
-        .ok(
-            &sup,
-            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
-            json!({ "id": v1["id"] }),
-        )
-        .await;
+    publish(&w, &sup, &v1["id"]).await;
     // A response that arrived late (its delivery was in November).
     w.app.clock.set(start_time() + chrono::Duration::days(2));
     w.submit(&late, faces(1), Some("late")).await;
@@ -436,13 +441,7 @@ async fn closing_again_with_unchanged_data_changes_nothing_and_publishing_makes_
         );
     }
     let c = service_conclusion(&w, &sup).await;
-    w.app
-        .ok(
-            &sup,
-            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
-            json!({ "id": c["id"] }),
-        )
-        .await;
+    publish(&w, &sup, &c["id"]).await;
     let after_publishing = w.app.ok(&sup, CLOSE, json!({})).await;
     assert_eq!(after_publishing["closePeriod"]["revised"], 0);
     assert_eq!(after_publishing["closePeriod"]["unchanged"], 3);
@@ -510,13 +509,7 @@ async fn an_skm_index_from_one_respondent_carries_its_n_and_is_withheld_from_the
     );
     w.app.ok(&sup, CLOSE, json!({})).await;
     let c = service_conclusion(&w, &sup).await;
-    w.app
-        .ok(
-            &sup,
-            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
-            json!({ "id": c["id"] }),
-        )
-        .await;
+    publish(&w, &sup, &c["id"]).await;
     let public = w
         .app
         .ok(

@@ -15,33 +15,6 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// GET `path`: status, headers (lower-case names) and body.
-async fn fetch(app: &TestApp, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut resp = awc::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .finish()
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .expect("sent");
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let body = resp.body().limit(16 * 1024 * 1024).await.expect("body");
-    (status, headers, body.to_vec())
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
 /// Every `src="…"` and `href="…"` of the page.
 fn references(page: &str) -> Vec<String> {
     let mut refs = Vec::new();
@@ -56,7 +29,7 @@ fn references(page: &str) -> Vec<String> {
 #[actix_web::test]
 async fn the_page_and_every_asset_are_served_from_the_binary() {
     let app = spawn_app().await;
-    let (status, headers, body) = fetch(&app, "/graphql").await;
+    let (status, headers, body) = get_raw(&app, "/graphql").await;
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "content-type"), "text/html; charset=utf-8");
     let page = String::from_utf8(body).unwrap();
@@ -93,7 +66,7 @@ async fn the_page_and_every_asset_are_served_from_the_binary() {
     for (file, content_type) in wanted {
         let path = format!("{base}/{file}");
         assert!(refs.contains(&path), "the page loads {path}: {refs:?}");
-        let (status, headers, body) = fetch(&app, &path).await;
+        let (status, headers, body) = get_raw(&app, &path).await;
         assert_eq!(status, 200, "{path}");
         assert_eq!(
             header(&headers, "content-type"),
@@ -114,7 +87,7 @@ async fn the_page_and_every_asset_are_served_from_the_binary() {
         "LICENSE.react-dom",
         "VERSIONS",
     ] {
-        let (status, headers, body) = fetch(&app, &format!("{base}/{file}")).await;
+        let (status, headers, body) = get_raw(&app, &format!("{base}/{file}")).await;
         assert_eq!(status, 200, "{file}");
         assert_eq!(
             header(&headers, "content-type"),
@@ -124,7 +97,7 @@ async fn the_page_and_every_asset_are_served_from_the_binary() {
     }
 
     // The start-up script talks to POST /graphql and reads GraphiQL's URL parameters.
-    let (_, _, init) = fetch(&app, &format!("{base}/init.js")).await;
+    let (_, _, init) = get_raw(&app, &format!("{base}/init.js")).await;
     let init = String::from_utf8(init).unwrap();
     assert!(init.contains("url: '/graphql'"), "{init}");
     assert!(init.contains("params.get('query')") && init.contains("params.get('variables')"));
@@ -137,7 +110,7 @@ async fn the_page_and_every_asset_are_served_from_the_binary() {
         format!("{base}/..%2F..%2FCargo.toml"),
         format!("{base}/"),
     ] {
-        let (status, _, _) = fetch(&app, &path).await;
+        let (status, _, _) = get_raw(&app, &path).await;
         assert_eq!(status, 404, "{path}");
     }
 }
@@ -145,7 +118,7 @@ async fn the_page_and_every_asset_are_served_from_the_binary() {
 #[actix_web::test]
 async fn a_query_in_the_url_is_only_a_page_and_never_runs() {
     let app = spawn_app().await;
-    let (status, headers, body) = fetch(
+    let (status, headers, body) = get_raw(
         &app,
         "/graphql?query=mutation%20%7B%20logout%20%7D&variables=%7B%7D",
     )
@@ -159,13 +132,13 @@ async fn a_query_in_the_url_is_only_a_page_and_never_runs() {
 #[actix_web::test]
 async fn production_mode_serves_neither_the_page_nor_its_assets() {
     let dev = spawn_app().await;
-    let (_, _, page) = fetch(&dev, "/graphql").await;
+    let (_, _, page) = get_raw(&dev, "/graphql").await;
     let page = String::from_utf8(page).unwrap();
     let prod = spawn_app_with(|c| c.production = true).await;
-    let (status, _, _) = fetch(&prod, "/graphql").await;
+    let (status, _, _) = get_raw(&prod, "/graphql").await;
     assert_eq!(status, 404);
     for path in references(&page) {
-        let (status, _, _) = fetch(&prod, &path).await;
+        let (status, _, _) = get_raw(&prod, &path).await;
         assert_eq!(status, 404, "{path}");
     }
 }

@@ -6,34 +6,6 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::time::Duration;
-
-/// GET `path` without following redirects: status, headers, body.
-async fn get(app: &TestApp, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut resp = awc::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .disable_redirects()
-        .finish()
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .expect("sent");
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let body = resp.body().await.expect("body");
-    (status, headers, body.to_vec())
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// Percent-decoding of a URL query value (`+` is a space).
 fn decode(s: &str) -> String {
@@ -102,7 +74,7 @@ async fn in_development_an_invitation_link_opens_graphiql_where_the_survey_can_b
     let link = d["issueInvitation"]["link"].as_str().unwrap();
     assert_eq!(link, format!("http://127.0.0.1:8080/s/{token}"));
 
-    let (status, headers, body) = get(&w.app, &path_of(link)).await;
+    let (status, headers, body) = get_raw(&w.app, &path_of(link)).await;
     assert_eq!(status, 303);
     assert!(body.is_empty());
     assert_eq!(header(&headers, "cache-control"), "no-store");
@@ -144,7 +116,7 @@ async fn in_development_a_poster_link_opens_graphiql_with_its_open_survey() {
     let url = d["enableOpenChannel"]["url"].as_str().unwrap();
     assert_eq!(url, format!("http://127.0.0.1:8080/p/{code_}"));
 
-    let (status, headers, _) = get(&w.app, &path_of(url)).await;
+    let (status, headers, _) = get_raw(&w.app, &path_of(url)).await;
     assert_eq!(status, 303);
     let (document, variables) = graphiql_target(header(&headers, "location"));
     assert!(document.contains("openSurvey(pointCode: $pointCode)"));
@@ -203,7 +175,7 @@ async fn an_unknown_poster_code_is_not_found_like_an_unknown_token() {
 async fn in_production_a_link_that_reaches_the_api_says_it_belongs_to_the_survey_client() {
     let app = spawn_app_with(|c| c.production = true).await;
     for path in ["/s/abcDEF123_-x", "/p/POSTER12", "/s/not%20a%20token"] {
-        let (status, headers, body) = get(&app, path).await;
+        let (status, headers, body) = get_raw(&app, path).await;
         assert_eq!(status, 404, "{path}");
         assert_eq!(
             header(&headers, "content-type"),
@@ -236,7 +208,7 @@ async fn in_development_a_malformed_link_is_a_problem_document_not_an_empty_page
     let app = spawn_app().await;
     let long = format!("/s/{}", "a".repeat(101));
     for path in ["/s/not%20a%20token", "/p/%3Cscript%3E", long.as_str()] {
-        let (status, headers, body) = get(&app, path).await;
+        let (status, headers, body) = get_raw(&app, path).await;
         assert_eq!(status, 404, "{path}");
         assert_eq!(header(&headers, "content-type"), "application/problem+json");
         let problem: Value = serde_json::from_slice(&body).unwrap();
@@ -247,7 +219,7 @@ async fn in_development_a_malformed_link_is_a_problem_document_not_an_empty_page
 #[actix_web::test]
 async fn in_development_an_unknown_token_still_redirects_and_the_query_says_not_found() {
     let app = spawn_app().await;
-    let (status, headers, _) = get(&app, "/s/unknownTokenAbc123").await;
+    let (status, headers, _) = get_raw(&app, "/s/unknownTokenAbc123").await;
     assert_eq!(status, 303);
     let (document, variables) = graphiql_target(header(&headers, "location"));
     assert_eq!(variables["answers"], json!([]));

@@ -509,3 +509,32 @@ pub fn skm_answers(values: [i32; 9]) -> Value {
             .collect::<Vec<_>>()
     )
 }
+
+/// GET `path` on the app without following redirects: status, headers (lower-case
+/// names) and body.
+pub async fn get_raw(app: &TestApp, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut resp = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .disable_redirects()
+        .finish()
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = resp.body().limit(16 * 1024 * 1024).await.expect("body");
+    (status, headers, body.to_vec())
+}
+
+/// One header of [`get_raw`]'s answer ("" when absent).
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
