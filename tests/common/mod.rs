@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod binary;
+pub mod fakes;
 
 use chrono::{DateTime, Utc};
 use sanal::clock::ManualClock;
