@@ -22,10 +22,11 @@ pub enum Action {
     ManageCatalogue,
     /// Create and change users and their assignments: ADMIN, INSTITUTION_MANAGER (subtree).
     ManageUsers,
-    /// Create, list and revoke API keys: ADMIN, INSTITUTION_MANAGER (subtree).
+    /// List and revoke API keys: ADMIN, INSTITUTION_MANAGER (subtree).
     ManageApiKeys,
-    /// Let an API key cover several institutions: ADMIN.
-    WidenApiKeys,
+    /// Create API keys, choosing their kind and the institutions they cover: ADMIN
+    /// only — an institution measured never makes the keys that issue its invitations.
+    CreateApiKeys,
     /// Read the audit log: ADMIN, SUPERVISOR.
     ReadAuditLog,
     /// Create, edit, publish, archive and assign surveys: ADMIN, INSTITUTION_MANAGER (subtree).
@@ -52,7 +53,7 @@ impl Action {
     fn roles(self) -> &'static [(Role, bool)] {
         use Role::*;
         match self {
-            Self::ManageInstitutions | Self::WidenApiKeys | Self::Maintain => &[(Admin, false)],
+            Self::ManageInstitutions | Self::CreateApiKeys | Self::Maintain => &[(Admin, false)],
             Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
             Self::CorrectClosedData | Self::ApproveQuestionReuse => &[(Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
@@ -243,6 +244,17 @@ pub async fn may_answer(
 pub fn refuse_integrations(actor: &Actor) -> AppResult<()> {
     match actor.caller {
         Caller::Key(_) => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `actor` may look an invitation up by its token or code: everyone but an
+/// institution's own system (`FORBIDDEN`), which must never hold a citizen's link.
+pub fn may_look_up_invitations(actor: &Actor) -> AppResult<()> {
+    match &actor.caller {
+        Caller::Key(k) if k.kind == crate::domain::vocab::IntegrationKind::InstitutionSystem => {
+            Err(AppError::Forbidden)
+        }
         _ => Ok(()),
     }
 }

@@ -101,6 +101,12 @@ pub struct Config {
     /// <token>` (at least 16 characters in production); when unset, `/metrics` is
     /// served openly in development mode and answers 404 in production mode.
     pub metrics_token: Option<String>,
+    /// `SANAL_OUTBOX_POLL_SECS`: how often the delivery outbox looks for messages
+    /// due (default 5 s; it is also woken at once after each invitation to send).
+    pub outbox_poll: std::time::Duration,
+    /// The SMS gateway and SMTP server that send citizens their links (the
+    /// variables of [`crate::delivery::VARIABLES`]).
+    pub delivery: crate::delivery::DeliveryConfig,
 }
 
 impl Config {
@@ -306,6 +312,12 @@ pub const SETTINGS: &[Setting] = &[
     setting!("SANAL_FINDING_SKM_ELEMENT_FLOOR", "2.5", |c, v| c
         .finding_skm_element_floor =
         within("SANAL_FINDING_SKM_ELEMENT_FLOOR", v, 1.0..=4.0)?),
+    setting!("SANAL_OUTBOX_POLL_SECS", "5", |c, v| c.outbox_poll =
+        std::time::Duration::from_secs(within(
+            "SANAL_OUTBOX_POLL_SECS",
+            v,
+            1..=3_600
+        )?)),
     setting!("SANAL_FINDING_RESPONSE_RATE_FLOOR", "0.1", |c, v| c
         .finding_response_rate_floor =
         within("SANAL_FINDING_RESPONSE_RATE_FLOOR", v, 0.0..=1.0)?),
@@ -351,6 +363,8 @@ impl Config {
             finding_skm_element_floor: 0.0,
             finding_response_rate_floor: 0.0,
             metrics_token: None,
+            outbox_poll: std::time::Duration::ZERO,
+            delivery: crate::delivery::DeliveryConfig::default(),
         };
         for s in SETTINGS.iter().filter(|s| !s.default.is_empty()) {
             if let Err(e) = (s.apply)(&mut c, s.default) {
@@ -385,6 +399,7 @@ impl Config {
                 (s.apply)(&mut c, &v)?;
             }
         }
+        c.delivery = crate::delivery::DeliveryConfig::from_lookup(&get).map_err(ConfigError)?;
         if c.jwt_secret.is_empty() {
             if c.production {
                 return Err(ConfigError(
@@ -515,15 +530,27 @@ mod tests {
     fn the_readme_documents_every_setting_with_its_default() {
         let rows = readme_rows();
         let documented: Vec<&String> = rows.iter().flat_map(|(v, _)| v).collect();
-        for s in SETTINGS {
+        let delivery = crate::delivery::VARIABLES;
+        for var in SETTINGS
+            .iter()
+            .map(|s| s.var)
+            .chain(delivery.iter().map(|(v, _)| *v))
+        {
             assert!(
-                documented.iter().any(|d| *d == s.var),
-                "{} is not in the README",
-                s.var
+                documented.iter().any(|d| *d == var),
+                "{var} is not in the README"
             );
         }
         for (vars, default) in &rows {
             for var in vars {
+                let shown = default
+                    .strip_prefix('`')
+                    .and_then(|d| d.split('`').next())
+                    .unwrap_or_default();
+                if let Some((_, d)) = delivery.iter().find(|(v, _)| v == var) {
+                    assert_eq!(shown, *d, "README default of {var}");
+                    continue;
+                }
                 let Some(s) = SETTINGS.iter().find(|s| s.var == var) else {
                     assert!(
                         OTHER_VARIABLES.contains(&var.as_str()),
@@ -531,10 +558,6 @@ mod tests {
                     );
                     continue;
                 };
-                let shown = default
-                    .strip_prefix('`')
-                    .and_then(|d| d.split('`').next())
-                    .unwrap_or_default();
                 assert_eq!(shown, s.default, "README default of {var}");
             }
         }

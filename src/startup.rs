@@ -49,7 +49,11 @@ pub async fn prepare(
     let passwords = Passwords::new().map_err(|e| fail("password hasher")(e.to_string()))?;
     let logins = Arc::new(LoginThrottle::new(config.login_policy()));
     let gate = Arc::new(OperationGate::new(config.gate_limits()));
+    let deliverer =
+        crate::delivery::Deliverer::new(&config.delivery).map_err(fail("delivery adapters"))?;
     let state = AppState {
+        deliverer,
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
         db,
         tokens: Tokens::new(&config.jwt_secret, config.access_token_ttl_secs),
         config: Arc::new(config),
@@ -105,6 +109,10 @@ impl Application {
         let server = serve(listener, schema, state.clone(), workers)
             .map_err(|e| fail("starting the server")(e.to_string()))?;
         actix_web::rt::spawn(purge_loop(state.clone()));
+        actix_web::rt::spawn(crate::services::outbox::run_loop(
+            state.clone(),
+            state.config.outbox_poll,
+        ));
         Ok(Self {
             port,
             server,

@@ -29,4 +29,8 @@ pub struct AppState {
     pub logins: Arc<LoginThrottle>,
     /// Slots for running operations.
     pub gate: Arc<OperationGate>,
+    /// Sends survey links to citizens (SMS gateway, SMTP).
+    pub deliverer: crate::delivery::Deliverer,
+    /// Wakes the delivery outbox after an invitation to send is committed.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }

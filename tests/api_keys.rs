@@ -1,17 +1,18 @@
-//! API keys of service-delivery systems: creation, scope, widening, revocation.
+//! API keys of service-delivery systems: made by an ADMIN only, with a kind;
+//! scope, widening, revocation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key apiKey { id prefix institutionIds active } } }";
+const CREATE: &str = "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key apiKey { id prefix institutionIds active kind } } }";
 
 async fn key(app: &TestApp, auth: &Auth, inst: &str, also: Vec<&str>) -> Value {
     app.gql(
         auth,
         CREATE,
-        json!({ "i": { "institutionId": inst, "name": "Queue system", "alsoCovers": also } }),
+        json!({ "i": { "institutionId": inst, "name": "Queue system", "kind": "INSTITUTION_SYSTEM", "alsoCovers": also } }),
     )
     .await
 }
@@ -71,7 +72,11 @@ async fn world() -> World {
 #[actix_web::test]
 async fn a_key_is_shown_once_and_reaches_only_its_institutions_subtree() {
     let w = world().await;
-    let r = key(&w.app, &w.manager, &w.moj, vec![]).await;
+    let r = key(&w.app, &w.admin, &w.moj, vec![]).await;
+    assert_eq!(
+        r["data"]["createApiKey"]["apiKey"]["kind"],
+        "INSTITUTION_SYSTEM"
+    );
     let k = r["data"]["createApiKey"]["key"]
         .as_str()
         .unwrap()
@@ -161,12 +166,24 @@ async fn only_an_admin_widens_a_key_to_several_institutions() {
 }
 
 #[actix_web::test]
-async fn a_manager_cannot_create_keys_for_another_ministry() {
+async fn no_institution_user_can_create_a_key_not_even_for_its_own_institution() {
     let w = world().await;
-    assert_eq!(
-        code(&key(&w.app, &w.manager, &w.mof, vec![]).await),
-        "NOT_FOUND"
-    );
+    for inst in [&w.moj, &w.mof] {
+        assert_eq!(
+            code(&key(&w.app, &w.manager, inst, vec![]).await),
+            "FORBIDDEN"
+        );
+    }
+    // Nothing was made: the manager's listing is empty.
+    let list = w
+        .app
+        .ok(
+            &w.manager,
+            "{ apiKeys { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(list["apiKeys"]["edges"], json!([]));
     let staff = w
         .app
         .user_with_role(&w.admin, "s@moj.gov.mn", "INSTITUTION_STAFF", Some(&w.moj))

@@ -344,11 +344,11 @@ const MATRIX: &[Row] = &[
         .any(            "ok  ok  ok  ok   ok  ok  FB  UN"),
     row("closePeriod", r#"mutation{ closePeriod(kind: MONTH, start:"2026-11-01"){ created } }"#)
         .any(            "ok  ok  FB  FB   FB  FB  FB  UN"),
-    row("createApiKey", r#"mutation{ createApiKey(input:{institutionId:"<inst>", name:"Probe <n>"}){ key } }"#)
-        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
-        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
-        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
-    row("createApiKey", r#"mutation{ createApiKey(input:{institutionId:"<own.inst>", name:"Wide <n>", alsoCovers:["<other.inst>"]}){ key } }"#)
+    row("createApiKey", r#"mutation{ createApiKey(input:{institutionId:"<inst>", name:"Probe <n>", kind: INSTITUTION_SYSTEM}){ key } }"#)
+        .own(            "ok  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  FB  FB   FB  FB  FB  UN"),
+    row("createApiKey", r#"mutation{ createApiKey(input:{institutionId:"<own.inst>", name:"Wide <n>", kind: NATIONAL_PLATFORM, alsoCovers:["<other.inst>"]}){ key } }"#)
         .case("also covering another institution")
         .any(            "ok  FB  FB  FB   FB  FB  FB  UN"),
     row("createInstitution", r#"mutation{ createInstitution(input:{code:"N<n>", kind: AGENCY, parentId:"<inst>", name:{mn:"Шинэ газар"}}){ id } }"#)
@@ -852,7 +852,7 @@ impl World {
             .ok(
                 admin,
                 "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key apiKey { id } } }",
-                json!({ "i": { "institutionId": inst, "name": "Queue" } }),
+                json!({ "i": { "institutionId": inst, "name": "Queue", "kind": "NATIONAL_PLATFORM" } }),
             )
             .await;
         let key = Auth::Key(k["createApiKey"]["key"].as_str().unwrap().to_owned());
@@ -861,7 +861,7 @@ impl World {
             .ok(
                 admin,
                 "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ apiKey { id } } }",
-                json!({ "i": { "institutionId": inst, "name": "Spare" } }),
+                json!({ "i": { "institutionId": inst, "name": "Spare", "kind": "INSTITUTION_SYSTEM" } }),
             )
             .await;
         o.insert("spare_key", id_of(&spare["createApiKey"]["apiKey"]));

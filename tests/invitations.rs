@@ -51,7 +51,7 @@ async fn only_an_api_key_covering_the_service_may_issue() {
         .ok(
             &w.admin,
             "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
-            json!({ "i": { "institutionId": other, "name": "Tax" } }),
+            json!({ "i": { "institutionId": other, "name": "Tax", "kind": "NATIONAL_PLATFORM" } }),
         )
         .await;
     let foreign = Auth::Key(k["createApiKey"]["key"].as_str().unwrap().to_owned());

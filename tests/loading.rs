@@ -143,7 +143,7 @@ async fn api_keys_with_their_coverage_load_in_batches() {
         app.ok(
             &admin,
             "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
-            json!({ "i": { "institutionId": a, "name": format!("Queue {i}") } }),
+            json!({ "i": { "institutionId": a, "name": format!("Queue {i}"), "kind": "INSTITUTION_SYSTEM" } }),
         )
         .await;
     }

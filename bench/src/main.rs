@@ -189,7 +189,7 @@ async fn main() -> Result<(), String> {
         .gql(
             Some(("authorization", &bearer)),
             "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
-            json!({ "i": { "institutionId": roots[0], "name": "bench", "alsoCovers": roots[1..] } }),
+            json!({ "i": { "institutionId": roots[0], "name": "bench", "kind": "NATIONAL_PLATFORM", "alsoCovers": roots[1..] } }),
         )
         .await?;
     let key = key["createApiKey"]["key"]

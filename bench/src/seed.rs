@@ -232,6 +232,7 @@ pub async fn responses(state: &AppState, targets: &[Target], n: usize) -> Result
                 used_at: Set(Some(at)),
                 submission_hash: Set(None),
                 purged_at: Set(Some(now)),
+                provenance: Set("NATIONAL_PLATFORM".into()),
             });
             rs.push(response::ActiveModel {
                 id: Set(id),

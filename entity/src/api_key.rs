@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub key_hash: String,
     pub institution_id: Uuid,
+    /// `NATIONAL_PLATFORM` or `INSTITUTION_SYSTEM` (chosen by an ADMIN).
+    pub kind: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,

@@ -24,6 +24,8 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub submission_hash: Option<String>,
     pub purged_at: Option<DateTimeUtc>,
+    /// Provenance its answer will carry (from the issuing key's kind).
+    pub provenance: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -10,6 +10,7 @@ pub mod api_key_institution;
 pub mod audit_log;
 pub mod conclusion;
 pub mod delivered_count;
+pub mod delivery_outbox;
 pub mod finding;
 pub mod follow_up;
 pub mod institution;

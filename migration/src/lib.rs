@@ -9,6 +9,7 @@ mod m20261128_000003_rollups;
 mod m20261128_000004_conclusions;
 mod m20261201_000005_late_data;
 mod m20261201_000006_question_reuse_approvals;
+mod m20261201_000007_integrations;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_conclusions::Migration),
             Box::new(m20261201_000005_late_data::Migration),
             Box::new(m20261201_000006_question_reuse_approvals::Migration),
+            Box::new(m20261201_000007_integrations::Migration),
         ]
     }
 }

@@ -78,7 +78,7 @@ def invitations(url: str, token: str, data: dict, problems: list[str], out: dict
         url,
         token,
         "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
-        {"i": {"institutionId": roots[0], "alsoCovers": roots[1:], "name": "fuzz key"}},
+        {"i": {"institutionId": roots[0], "alsoCovers": roots[1:], "name": "fuzz key", "kind": "NATIONAL_PLATFORM"}},
     )
     if created.get("errors"):
         problems.append(f"createApiKey: {created['errors'][0].get('message')}")

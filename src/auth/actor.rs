@@ -63,6 +63,8 @@ pub struct KeyActor {
     pub name: String,
     /// Covered institutions (subtree roots).
     pub institution_ids: Vec<Uuid>,
+    /// National platform or the institution's own system.
+    pub kind: crate::domain::vocab::IntegrationKind,
 }
 
 impl Actor {

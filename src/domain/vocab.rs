@@ -83,6 +83,65 @@ string_enum!(
 );
 
 string_enum!(
+    /// What kind of system an API key belongs to, chosen by an ADMIN when the key is
+    /// made. It decides who may see a citizen's survey link: whoever is measured must
+    /// never both issue an invitation and be able to answer it.
+    IntegrationKind {
+        /// A platform the institutions measured do not run (e-Mongolia, a central
+        /// queue-system operator, the 11-11 centre): receives the citizen's link and
+        /// may show it in its own app.
+        NationalPlatform = "NATIONAL_PLATFORM",
+        /// An institution's own front-office system: passes the citizen's phone or
+        /// e-mail once and Sanal sends the link itself; it never gets a token or code.
+        InstitutionSystem = "INSTITUTION_SYSTEM",
+    }
+);
+
+string_enum!(
+    /// How a citizen reached the survey: the coarse segment every response carries,
+    /// so figures can be shown per provenance beside the combined one.
+    Provenance {
+        /// Invited through a national platform's integration.
+        NationalPlatform = "NATIONAL_PLATFORM",
+        /// Invited through the institution's own system (link sent by Sanal).
+        InstitutionSystem = "INSTITUTION_SYSTEM",
+        /// Open channel: a QR poster or a link, answered on the citizen's own device.
+        Poster = "POSTER",
+        /// Open channel: a kiosk device at the service point.
+        Kiosk = "KIOSK",
+    }
+);
+
+impl From<IntegrationKind> for Provenance {
+    fn from(k: IntegrationKind) -> Self {
+        match k {
+            IntegrationKind::NationalPlatform => Self::NationalPlatform,
+            IntegrationKind::InstitutionSystem => Self::InstitutionSystem,
+        }
+    }
+}
+
+impl Provenance {
+    /// Invited or open channel.
+    pub fn origin(self) -> Origin {
+        match self {
+            Self::NationalPlatform | Self::InstitutionSystem => Origin::Invited,
+            Self::Poster | Self::Kiosk => Origin::Open,
+        }
+    }
+}
+
+string_enum!(
+    /// How Sanal reaches a citizen with their link.
+    ContactKind {
+        /// SMS through the configured gateway.
+        Phone = "PHONE",
+        /// E-mail through the configured SMTP server.
+        Email = "EMAIL",
+    }
+);
+
+string_enum!(
     /// Which responses a figure counts.
     FigureOrigin {
         /// Answers to invitations.

@@ -1,6 +1,7 @@
 //! API keys of service-delivery systems.
 
 use super::common::{connection_type, ctx, page, parse_id, parse_ids};
+use super::vocab::IntegrationKind;
 use crate::services::api_keys::{self, ApiKeyView};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -43,6 +44,11 @@ impl ApiKey {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// National platform or institution system: decides whether the key ever
+    /// receives citizens' links.
+    async fn kind(&self) -> IntegrationKind {
+        self.0.kind.into()
+    }
     /// When it was revoked, if it was.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
@@ -69,7 +75,10 @@ pub struct CreateApiKeyInput {
     pub institution_id: ID,
     /// Name, e.g. "Queue system, Bayanzürkh branch".
     pub name: String,
-    /// ADMIN only: further institutions (with subtrees) the key covers.
+    /// Whose system it is: a national platform receives citizens' links; an
+    /// institution's own system never does (Sanal sends the link itself).
+    pub kind: IntegrationKind,
+    /// Further institutions (with subtrees) the key covers.
     pub also_covers: Option<Vec<ID>>,
 }
 
@@ -105,8 +114,8 @@ pub struct ApiKeyMutation;
 
 #[Object]
 impl ApiKeyMutation {
-    /// Creates a key (ADMIN, or a manager of the institution's subtree). The key is
-    /// returned once; only its hash is stored.
+    /// Creates a key (ADMIN only: an institution measured never makes the keys that
+    /// issue its invitations). The key is returned once; only its hash is stored.
     async fn create_api_key(
         &self,
         c: &Context<'_>,
@@ -118,6 +127,7 @@ impl ApiKeyMutation {
             actor,
             parse_id("institutionId", &input.institution_id)?,
             &input.name,
+            input.kind.into(),
             parse_ids("alsoCovers", &input.also_covers.unwrap_or_default())?,
         )
         .await?;

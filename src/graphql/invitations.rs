@@ -34,21 +34,40 @@ pub struct IssueInvitationInput {
     /// Phone or register number, used only to avoid asking the same person too
     /// often; stored as a keyed hash, never in clear.
     pub respondent_id: Option<String>,
+    /// The citizen's phone or e-mail: Sanal sends the link itself. Required of an
+    /// institution's own system (`INSTITUTION_SYSTEM` key), which never receives a
+    /// token, code or link. Kept only until the message is sent; the cooldown uses
+    /// its keyed hash when `respondentId` is not given.
+    pub contact: Option<CitizenContact>,
+}
+
+/// How Sanal reaches the citizen with their link: exactly one of the two.
+#[derive(InputObject)]
+pub struct CitizenContact {
+    /// Mobile number: 8 digits (Mongolia), or `+` and 8-15 digits; spaces and
+    /// dashes are ignored. Sent by SMS.
+    pub phone: Option<String>,
+    /// E-mail address. Sent by e-mail.
+    pub email: Option<String>,
 }
 
 /// The answer to `issueInvitation`. Why a citizen was not invited is never told.
+/// The token, code and link go only to a national platform's key: an institution's
+/// own system gets `invited`, `expiresAt` and `sentBySanal`.
 #[derive(SimpleObject)]
 pub struct IssuedInvitation {
     /// Whether the citizen is invited.
     pub invited: bool,
-    /// Secret token for the survey link (when invited).
+    /// Secret token for the survey link (invited, national platform only).
     pub token: Option<String>,
-    /// Short code for SMS or voice, `XXXX-XXXX` (when invited).
+    /// Short code for SMS or voice, `XXXX-XXXX` (invited, national platform only).
     pub code: Option<String>,
-    /// The survey link: `SANAL_PUBLIC_BASE_URL` + token (when invited).
+    /// The survey link: `SANAL_PUBLIC_BASE_URL` + token (invited, national platform only).
     pub link: Option<String>,
     /// When the invitation closes, counted from delivery (when invited).
     pub expires_at: Option<DateTime<Utc>>,
+    /// Whether Sanal sends the link to the contact given (when invited).
+    pub sent_by_sanal: bool,
 }
 
 impl From<Issued> for IssuedInvitation {
@@ -59,6 +78,7 @@ impl From<Issued> for IssuedInvitation {
             code: i.code,
             link: i.link,
             expires_at: i.expires_at,
+            sent_by_sanal: i.sent_by_sanal,
         }
     }
 }
@@ -432,6 +452,13 @@ impl InvitationMutation {
             delivered_at: crate::domain::period::instant("deliveredAt", input.delivered_at)?,
             locale: input.locale,
             respondent_id: input.respondent_id,
+            contact: input
+                .contact
+                .map(|c| {
+                    crate::delivery::parse_contact(c.phone.as_deref(), c.email.as_deref())
+                        .map_err(|e| crate::error::AppError::bad_input("contact", e))
+                })
+                .transpose()?,
         };
         Ok(inv::issue_invitation(state, actor, input).await?.into())
     }

@@ -170,3 +170,29 @@ mirror_enum!(
         Open,
     }
 );
+
+mirror_enum!(
+    /// What kind of system an API key belongs to (chosen by an ADMIN).
+    IntegrationKind => crate::domain::vocab::IntegrationKind {
+        /// A platform the institutions measured do not run (e-Mongolia, a central
+        /// queue operator, the 11-11 centre): receives the citizen's link.
+        NationalPlatform,
+        /// An institution's own front-office system: passes the citizen's phone or
+        /// e-mail and Sanal sends the link itself; it never sees a token or code.
+        InstitutionSystem,
+    }
+);
+
+mirror_enum!(
+    /// How a citizen reached the survey.
+    Provenance => crate::domain::vocab::Provenance {
+        /// Invited through a national platform.
+        NationalPlatform,
+        /// Invited through the institution's own system (link sent by Sanal).
+        InstitutionSystem,
+        /// Open channel: QR poster, on the citizen's own device.
+        Poster,
+        /// Open channel: a kiosk device at the service point.
+        Kiosk,
+    }
+);

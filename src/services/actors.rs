@@ -5,6 +5,7 @@
 use crate::auth::secrets::sha256_hex;
 use crate::auth::{Actor, Caller, KeyActor, UserActor};
 use crate::domain::role::{Assignment, Role};
+use crate::domain::vocab::IntegrationKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use entity::{api_key, api_key_institution, role_assignment, session, user};
@@ -124,9 +125,12 @@ async fn resolve_key(state: &AppState, key: &str) -> AppResult<KeyActor> {
         .into_iter()
         .map(|r| r.institution_id)
         .collect();
+    // An unknown stored kind is trusted least.
+    let kind = IntegrationKind::parse(&k.kind).unwrap_or(IntegrationKind::InstitutionSystem);
     Ok(KeyActor {
         id: k.id,
         name: k.name,
         institution_ids,
+        kind,
     })
 }

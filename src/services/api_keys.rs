@@ -1,11 +1,13 @@
 //! API keys of service-delivery systems. The key is shown once, at creation; only
-//! its SHA-256 hash is stored. A key covers its institution's subtree; ADMIN may
-//! widen it to several institutions (a national platform such as e-Mongolia).
+//! its SHA-256 hash is stored. Only an ADMIN makes keys, choosing their kind
+//! (national platform or institution system) and the institutions they cover;
+//! managers may list and revoke their institutions' keys.
 
 use super::audit::Event;
 use crate::auth::Actor;
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::authz::{self, Action};
+use crate::domain::vocab::IntegrationKind;
 use crate::domain::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -32,6 +34,8 @@ pub struct ApiKeyView {
     pub institution_id: Uuid,
     /// Institutions covered (each with its subtree), including the owner.
     pub institution_ids: Vec<Uuid>,
+    /// National platform or institution system.
+    pub kind: IntegrationKind,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Revoked, if it was.
@@ -67,6 +71,7 @@ fn view_with(k: api_key::Model, mut institution_ids: Vec<Uuid>) -> ApiKeyView {
         prefix: k.prefix,
         institution_id: k.institution_id,
         institution_ids,
+        kind: IntegrationKind::parse(&k.kind).unwrap_or(IntegrationKind::InstitutionSystem),
         created_at: k.created_at,
         revoked_at: k.revoked_at,
     }
@@ -112,19 +117,17 @@ async fn write_coverage(conn: &impl ConnectionTrait, key_id: Uuid, ids: &[Uuid])
     Ok(())
 }
 
-/// Creates a key for `institution_id` (ADMIN, or a manager of its subtree).
-/// `also_covers` (ADMIN only) widens it to further institutions.
+/// Creates a key of `kind` for `institution_id` (ADMIN). `also_covers` widens it to
+/// further institutions (a national platform serves many).
 pub async fn create_api_key(
     state: &AppState,
     actor: &Actor,
     institution_id: Uuid,
     name: &str,
+    kind: IntegrationKind,
     also_covers: Vec<Uuid>,
 ) -> AppResult<CreatedApiKey> {
-    let scope = authz::scope(actor, Action::ManageApiKeys)?;
-    if !also_covers.is_empty() {
-        authz::require_global(actor, Action::WidenApiKeys)?;
-    }
+    authz::require_global(actor, Action::CreateApiKeys)?;
     let name = parse_name(name)?;
     let mut covered = vec![institution_id];
     covered.extend(also_covers);
@@ -138,7 +141,6 @@ pub async fn create_api_key(
     }
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
-    scope.require(&*txn, institution_id).await?;
     require_institutions(&*txn, &covered).await?;
     let key = format!("sk_{}", random_token(32));
     let id = super::new_id();
@@ -148,6 +150,7 @@ pub async fn create_api_key(
         prefix: Set(key.chars().take(10).collect()),
         key_hash: Set(sha256_hex(&key)),
         institution_id: Set(institution_id),
+        kind: Set(kind.as_str().to_owned()),
         created_by: Set(actor.user_id()),
         created_at: Set(now),
         revoked_at: Set(None),
@@ -162,7 +165,7 @@ pub async fn create_api_key(
         Event {
             action: "API_KEY_CREATED",
             target: Some(("API_KEY", id)),
-            details: json!({ "name": name, "institutionIds": covered }),
+            details: json!({ "name": name, "kind": kind, "institutionIds": covered }),
         },
     )
     .await?;
@@ -176,7 +179,7 @@ pub async fn set_api_key_coverage(
     id: Uuid,
     institution_ids: Vec<Uuid>,
 ) -> AppResult<ApiKeyView> {
-    authz::require_global(actor, Action::WidenApiKeys)?;
+    authz::require_global(actor, Action::CreateApiKeys)?;
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     let k = api_key::Entity::find_by_id(id)

@@ -576,3 +576,23 @@ pub async fn get_service_point(
     read_scope(actor).require(conn, p.institution_id).await?;
     Ok(p.into())
 }
+
+/// A service with its name and its institution's name (citizens' screens and messages).
+pub(crate) async fn names(
+    conn: &impl ConnectionTrait,
+    service_id: Uuid,
+) -> AppResult<(service::Model, LocalizedText, LocalizedText)> {
+    let svc = service::Entity::find_by_id(service_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let inst = institution::Entity::find_by_id(svc.institution_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (sn, inn) = (
+        LocalizedText::from_json(&svc.name),
+        LocalizedText::from_json(&inst.name),
+    );
+    Ok((svc, sn, inn))
+}

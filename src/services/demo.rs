@@ -15,6 +15,7 @@ use crate::domain::catalogue::{Channel, InstitutionKind, ServicePointKind};
 use crate::domain::role::{Assignment, Role};
 use crate::domain::survey::{QuestionType, SurveyContent};
 use crate::domain::templates::Template;
+use crate::domain::vocab::Provenance;
 use crate::domain::{Locale, LocalizedText};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -433,6 +434,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
                 used_at: Set(answered.then_some(delivered + Duration::hours(1))),
                 submission_hash: Set(None),
                 purged_at: Set(Some(now)),
+                provenance: Set(Provenance::NationalPlatform.as_str().into()),
             });
         }
         let id = Uuid::new_v4();

@@ -8,19 +8,27 @@
 //! is a keyed hash of the transaction reference. The answer is only `invited`
 //! true/false: why someone was not invited (sampling, cooldown) is never told,
 //! since it would reveal their other services.
+//!
+//! Separation of duties: whoever is measured must not both issue and answer. Only
+//! a `NATIONAL_PLATFORM` key (made by an ADMIN) ever receives a token, code or
+//! link, and only for invitations it issued itself. An `INSTITUTION_SYSTEM` key
+//! passes the citizen's phone or e-mail, Sanal sends the link itself from the
+//! [`outbox`](super::outbox), and the key gets `invited` and the expiry — on the
+//! first issue, on every re-issue and through every look-up.
 
 use super::audit::Event;
 use super::surveys::{invitation_settings, version_for};
 use crate::auth::Actor;
 use crate::auth::secrets::{hex, hmac_sha256, purpose_key, sha256_hex};
 use crate::authz;
+use crate::delivery::Contact;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
 use crate::domain::ids::{ServiceId, ServicePointId};
+use crate::domain::vocab::{IntegrationKind, Provenance};
 use crate::error::{AppError, AppResult};
 use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
-use base64::Engine;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{delivered_count, invitation, recontact_cooldown, service, service_point};
 use sea_orm::sea_query::Expr;
@@ -47,6 +55,9 @@ pub struct IssueInput {
     pub locale: Option<String>,
     /// Phone or register number, used only for the recontact cooldown (stored as a keyed hash).
     pub respondent_id: Option<String>,
+    /// Where Sanal sends the link itself (required of institution systems); also
+    /// the respondent for the cooldown when `respondent_id` is not given.
+    pub contact: Option<Contact>,
 }
 
 /// The answer to an issue request.
@@ -62,52 +73,11 @@ pub struct Issued {
     pub link: Option<String>,
     /// When the invitation closes (delivery + expiry).
     pub expires_at: Option<DateTime<Utc>>,
+    /// Whether Sanal sends the link to the contact given.
+    pub sent_by_sanal: bool,
 }
 
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// The token of an invitation: HMAC of its id under a server key.
-pub fn derive_token(state: &AppState, id: Uuid) -> String {
-    let mac = hmac_sha256(
-        &purpose_key(state.config.hmac_root(), "invitation-token"),
-        id.as_bytes(),
-    );
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
-}
-
-/// The short code of an invitation: 40 bits of another HMAC, Crockford base32.
-pub fn derive_code(state: &AppState, id: Uuid) -> String {
-    let mac = hmac_sha256(
-        &purpose_key(state.config.hmac_root(), "invitation-code"),
-        id.as_bytes(),
-    );
-    let mut bits: u64 = 0;
-    for b in &mac[..5] {
-        bits = (bits << 8) | u64::from(*b);
-    }
-    let chars: String = (0..8)
-        .rev()
-        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
-        .collect();
-    format!("{}-{}", &chars[..4], &chars[4..])
-}
-
-/// Normalizes a code as typed (case, dashes, spaces, O/I/L look-alikes).
-pub fn normalize_code(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect()
-}
-
-/// Lookup hash of a code.
-pub fn code_hash(raw: &str) -> String {
-    sha256_hex(&format!("code:{}", normalize_code(raw)))
-}
+pub use super::invitation_links::{code_hash, derive_code, derive_token, normalize_code};
 
 fn respondent_hmac(state: &AppState, raw: &str) -> AppResult<String> {
     let norm: String = raw
@@ -136,7 +106,10 @@ fn sampled(state: &AppState, service_id: Uuid, transaction_ref: &str, rate: f64)
     f64::from(x) / (f64::from(u32::MAX) + 1.0) < rate
 }
 
-fn answer(state: &AppState, row: &invitation::Model) -> Issued {
+/// The answer to the issuing key: the link only to a national platform, and only
+/// for an invitation of a national platform (never, whoever asks, for one an
+/// institution's system issued).
+fn answer(state: &AppState, key: IntegrationKind, row: &invitation::Model, sent: bool) -> Issued {
     if !row.invited {
         return Issued {
             invited: false,
@@ -144,6 +117,19 @@ fn answer(state: &AppState, row: &invitation::Model) -> Issued {
             code: None,
             link: None,
             expires_at: None,
+            sent_by_sanal: false,
+        };
+    }
+    let may_see_link = key == IntegrationKind::NationalPlatform
+        && row.provenance == Provenance::NationalPlatform.as_str();
+    if !may_see_link {
+        return Issued {
+            invited: true,
+            token: None,
+            code: None,
+            link: None,
+            expires_at: Some(row.expires_at),
+            sent_by_sanal: sent,
         };
     }
     let token = derive_token(state, row.id);
@@ -153,6 +139,7 @@ fn answer(state: &AppState, row: &invitation::Model) -> Issued {
         token: Some(token),
         code: Some(derive_code(state, row.id)),
         expires_at: Some(row.expires_at),
+        sent_by_sanal: sent,
     }
 }
 
@@ -189,19 +176,44 @@ pub async fn issue_invitation(
     actor: &Actor,
     input: IssueInput,
 ) -> AppResult<Issued> {
-    authz::require_key(actor)?;
+    let kind = authz::require_key(actor)?.kind;
     let now = state.clock.now();
     let tref = crate::domain::text::single_line("transactionRef", &input.transaction_ref, 200)?;
+    if let Some(c) = &input.contact {
+        if !super::outbox::can_send(state, c) {
+            return Err(AppError::bad_input(
+                "contact",
+                "this server is not configured to send to this kind of contact; give the other kind",
+            ));
+        }
+    } else if kind == IntegrationKind::InstitutionSystem {
+        return Err(AppError::bad_input(
+            "contact",
+            "an institution's own system passes the citizen's phone or e-mail; Sanal sends the link itself",
+        ));
+    }
+    let sends = input.contact.is_some();
     let locale = input
         .locale
         .as_deref()
         .and_then(Locale::parse)
         .unwrap_or(Locale::Mn);
+    let contact_value = input.contact.as_ref().map(|c| match c {
+        Contact::Phone(v) | Contact::Email(v) => v.as_str(),
+    });
     let respondent = input
         .respondent_id
         .as_deref()
+        .or(contact_value.filter(|_| input.respondent_id.is_none()))
         .map(|r| respondent_hmac(state, r))
         .transpose()?;
+    // The contact is part of what was issued: re-issuing with another is a CONFLICT.
+    let contact_hash = contact_value.map(|c| {
+        hex(&hmac_sha256(
+            &purpose_key(state.config.hmac_root(), "contact"),
+            c.as_bytes(),
+        ))
+    });
     let payload_hash = sha256_hex(
         &serde_json::json!([
             input.service_point_id,
@@ -209,6 +221,7 @@ pub async fn issue_invitation(
             input.delivered_at.timestamp_millis(),
             locale.tag(),
             respondent,
+            contact_hash,
         ])
         .to_string(),
     );
@@ -217,7 +230,7 @@ pub async fn issue_invitation(
     let (svc, _point) =
         require_catalogue(&*txn, actor, input.service_id, input.service_point_id).await?;
     if let Some(row) = already_issued(&*txn, svc.id, &tref, &payload_hash).await? {
-        return Ok(answer(state, &row));
+        return Ok(answer(state, kind, &row, sends));
     }
     let limits = (state.config.max_expiry_days, state.config.min_cooldown_days);
     let plan = plan(&*txn, &svc, &input, now, limits).await?;
@@ -243,6 +256,7 @@ pub async fn issue_invitation(
         used_at: Set(None),
         submission_hash: Set(None),
         purged_at: Set(None),
+        provenance: Set(Provenance::from(kind).as_str().to_owned()),
     }
     .insert(&*txn)
     .await
@@ -256,12 +270,18 @@ pub async fn issue_invitation(
             row.institution_id,
         )
         .await?;
+        if let Some(c) = &input.contact {
+            super::outbox::enqueue(&*txn, row.id, c, locale, row.expires_at, now).await?;
+        }
     }
     txn.finish_unaudited(
         "invitations come at national volume and must not be traceable; the key's use is in the request log",
     )
     .await?;
-    Ok(answer(state, &row))
+    if row.invited && sends {
+        state.outbox_wake.notify_one();
+    }
+    Ok(answer(state, kind, &row, sends))
 }
 
 /// The invitation already issued for this transaction, if any: the same one when
@@ -536,19 +556,8 @@ pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
         .filter(recontact_cooldown::Column::Until.lte(now))
         .exec(&*txn)
         .await?;
+    super::outbox::purge_expired(&*txn, now).await?;
     txn.finish_unaudited("the purge: what it clears must not be kept anywhere")
         .await?;
     Ok(purged)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_forgive_case_dashes_and_look_alikes() {
-        assert_eq!(normalize_code("ab0i-l9xz"), "AB0119XZ");
-        assert_eq!(code_hash("AB01-19XZ"), code_hash("ab0i l9xz"));
-        assert_ne!(code_hash("AB01-19XZ"), code_hash("AB01-19XY"));
-    }
 }

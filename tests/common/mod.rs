@@ -424,11 +424,12 @@ impl SurveyWorld {
         let version = v["publishSurvey"]["id"].as_str().unwrap().to_owned();
         app.ok(&manager, "mutation($s:ID!,$v:ID!){ assignSurvey(serviceId:$s, surveyVersionId:$v){ surveyVersionId } }", json!({ "s": service, "v": version }))
             .await;
+        // A national platform's key (e-Mongolia): it receives citizens' links.
         let k = app
             .ok(
-                &manager,
+                &admin,
                 "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
-                json!({ "i": { "institutionId": agency, "name": "Queue" } }),
+                json!({ "i": { "institutionId": agency, "name": "e-Mongolia", "kind": "NATIONAL_PLATFORM" } }),
             )
             .await;
         let key = Auth::Key(k["createApiKey"]["key"].as_str().unwrap().to_owned());

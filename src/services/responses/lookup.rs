@@ -48,6 +48,7 @@ pub(super) async fn find_invitation(
     token: Option<&str>,
     code: Option<&str>,
 ) -> AppResult<invitation::Model> {
+    crate::authz::may_look_up_invitations(actor)?;
     check_guessing(state, actor)?;
     let q = match (token, code) {
         (Some(t), None) if !t.is_empty() && t.len() <= 100 => {

@@ -39,16 +39,17 @@ pub use open::*;
 pub use read::*;
 pub use submit::*;
 
+pub(crate) use super::catalogue::names;
 use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
+use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
 use crate::domain::vocab::Origin;
-use crate::domain::{Locale, LocalizedText};
 use crate::error::{AppError, AppResult, InvalidField};
 use crate::state::AppState;
 use chrono::NaiveDate;
-use entity::{follow_up, institution, response, response_answer, service};
+use entity::{follow_up, response, response_answer};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::json;
 use uuid::Uuid;
@@ -80,25 +81,6 @@ fn missed(state: &AppState, actor: &Actor) -> AppError {
         .limiter
         .hit(&miss_key(actor), MISS_WINDOW, state.clock.now());
     AppError::NotFound
-}
-
-async fn names(
-    conn: &impl ConnectionTrait,
-    service_id: Uuid,
-) -> AppResult<(service::Model, LocalizedText, LocalizedText)> {
-    let svc = service::Entity::find_by_id(service_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let inst = institution::Entity::find_by_id(svc.institution_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (sn, inn) = (
-        LocalizedText::from_json(&svc.name),
-        LocalizedText::from_json(&inst.name),
-    );
-    Ok((svc, sn, inn))
 }
 
 /// The acknowledgement of an accepted response (no response id, by design).
