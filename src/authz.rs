@@ -45,6 +45,11 @@ pub enum Action {
     CorrectClosedData,
     /// Let a question key be kept with new words: SUPERVISOR only.
     ApproveQuestionReuse,
+    /// See integrity signals and quarantined cells: ADMIN, SUPERVISOR — never the
+    /// institution measured.
+    SuperviseIntegrity,
+    /// Quarantine a service × day cell, or release it, with a reason: SUPERVISOR only.
+    QuarantineCells,
 }
 
 impl Action {
@@ -55,7 +60,10 @@ impl Action {
         match self {
             Self::ManageInstitutions | Self::CreateApiKeys | Self::Maintain => &[(Admin, false)],
             Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
-            Self::CorrectClosedData | Self::ApproveQuestionReuse => &[(Supervisor, false)],
+            Self::CorrectClosedData | Self::ApproveQuestionReuse | Self::QuarantineCells => {
+                &[(Supervisor, false)]
+            }
+            Self::SuperviseIntegrity => &[(Admin, false), (Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]
             }

@@ -218,6 +218,14 @@ const MATRIX: &[Row] = &[
         .own(            "+   FB  +   FB   FB  FB  FB  UN")
         .other(          "+   FB  0   FB   FB  FB  FB  UN")
         .missing(        "0   FB  0   FB   FB  FB  FB  UN"),
+    // Integrity signals are for supervisors: never for the institution measured.
+    row("integritySignals", r#"query{ integritySignals(filter:{institutionId:"<inst>", from:"2026-11-01", to:"2026-11-30"}){ signal } }"#)
+        .own(            "ok  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "ok  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "ok  ok  FB  FB   FB  FB  FB  UN")
+        .note("ADMIN and SUPERVISOR see every institution: a missing one simply has no signals"),
+    row("quarantinedCells", "query{ quarantinedCells { date } }")
+        .any(            "ok  ok  FB  FB   FB  FB  FB  UN"),
     row("auditLog", "query{ auditLog(first: 5){ edges { node { id } } } }")
         .any(            "+   +   FB  FB   FB  FB  FB  UN"),
     row("conclusion", r#"query{ conclusion(id:"<draft>"){ id } }"#)
@@ -323,6 +331,15 @@ const MATRIX: &[Row] = &[
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
     // New words under an old key: a supervisor's call, not the institution's.
+    row("quarantineCell", r#"mutation{ quarantineCell(serviceId:"<svc>", date:"2026-11-03", reason:"A burst of scripted answers <n>"){ date } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("releaseCell", r#"mutation{ releaseCell(serviceId:"<svc>", date:"2026-11-04", reason:"The signals were explained <n>"){ date } }"#)
+        .own(            "FB  NF  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  NF  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN")
+        .note("SUPERVISOR: NOT_FOUND because no cell of that day is quarantined (authorization passed; releasing is tested in tests/integrity.rs)"),
     row("approveQuestionReuse", r#"mutation{ approveQuestionReuse(surveyId:"<survey>", key:"overall", reason:"Clearer wording, same meaning <n>"){ version } }"#)
         .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
         .other(          "FB  ok  FB  FB   FB  FB  FB  UN")

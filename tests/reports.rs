@@ -189,7 +189,9 @@ async fn invited_and_open_responses_are_reported_apart_and_combined() {
         BTreeMap::from([
             ("COMBINED".into(), 2.0),
             ("INVITED".into(), 3.0),
-            ("OPEN".into(), 1.0)
+            ("NATIONAL_PLATFORM".into(), 3.0),
+            ("OPEN".into(), 1.0),
+            ("POSTER".into(), 1.0)
         ])
     );
 }

@@ -519,6 +519,8 @@ async fn the_response_tables_hold_only_the_allowed_columns() {
             "institution_id",
             "locale",
             "origin",
+            // One of four coarse segments (how the citizen came), like the channel.
+            "provenance",
             "response_date",
             "service_id",
             "service_point_id",

@@ -204,7 +204,7 @@ pub async fn responses(state: &AppState, targets: &[Target], n: usize) -> Result
                     service: t.service,
                     institution: t.institution,
                     channel: sanal::domain::catalogue::Channel::InPerson,
-                    origin: sanal::domain::vocab::Origin::Invited,
+                    provenance: sanal::domain::vocab::Provenance::NationalPlatform,
                     version: t.version,
                 },
                 &a,
@@ -233,6 +233,7 @@ pub async fn responses(state: &AppState, targets: &[Target], n: usize) -> Result
                 submission_hash: Set(None),
                 purged_at: Set(Some(now)),
                 provenance: Set("NATIONAL_PLATFORM".into()),
+                issued_at: Set(None),
             });
             rs.push(response::ActiveModel {
                 id: Set(id),
@@ -242,6 +243,7 @@ pub async fn responses(state: &AppState, targets: &[Target], n: usize) -> Result
                 institution_id: Set(t.institution),
                 channel: Set("IN_PERSON".into()),
                 origin: Set("INVITED".into()),
+                provenance: Set("NATIONAL_PLATFORM".into()),
                 locale: Set("mn".into()),
                 response_date: Set(day),
             });

@@ -26,6 +26,8 @@ pub struct Model {
     pub purged_at: Option<DateTimeUtc>,
     /// Provenance its answer will carry (from the issuing key's kind).
     pub provenance: String,
+    /// When it was issued (integrity signals: answers within seconds); purged.
+    pub issued_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

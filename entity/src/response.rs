@@ -13,6 +13,8 @@ pub struct Model {
     pub institution_id: Uuid,
     pub channel: String,
     pub origin: String,
+    /// How the citizen came: `NATIONAL_PLATFORM`, `INSTITUTION_SYSTEM`, `POSTER`, `KIOSK`.
+    pub provenance: String,
     pub locale: String,
     pub response_date: Date,
 }

@@ -10,6 +10,8 @@ mod m20261128_000004_conclusions;
 mod m20261201_000005_late_data;
 mod m20261201_000006_question_reuse_approvals;
 mod m20261201_000007_integrations;
+mod m20261201_000008_provenance;
+mod m20261201_000009_integrity;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -25,6 +27,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_late_data::Migration),
             Box::new(m20261201_000006_question_reuse_approvals::Migration),
             Box::new(m20261201_000007_integrations::Migration),
+            Box::new(m20261201_000008_provenance::Migration),
+            Box::new(m20261201_000009_integrity::Migration),
         ]
     }
 }

@@ -184,27 +184,53 @@ pub struct Snapshot {
     pub suppression_threshold: u64,
 }
 
-/// Withholds, in one list of figure sets, the low-confidence ones and their
-/// complements: if one of INVITED / OPEN is withheld while COMBINED is shown, the
-/// other is too, so no withheld figure can be derived by subtraction.
+/// How the figure sets add up: each parent is the sum of its two parts.
+const PARTS: [(FigureOrigin, [FigureOrigin; 2]); 3] = [
+    (
+        FigureOrigin::Combined,
+        [FigureOrigin::Invited, FigureOrigin::Open],
+    ),
+    (
+        FigureOrigin::Invited,
+        [
+            FigureOrigin::NationalPlatform,
+            FigureOrigin::InstitutionSystem,
+        ],
+    ),
+    (
+        FigureOrigin::Open,
+        [FigureOrigin::Poster, FigureOrigin::Kiosk],
+    ),
+];
+
+/// Withholds, in one list of figure sets, the low-confidence ones and whatever
+/// would give them away by addition or subtraction: when one part of a shown set
+/// is withheld, so is the other part; when a set is withheld, so are its parts
+/// (they would add up to it). Repeated until nothing changes.
 pub fn suppress(sets: &mut [FigureSet]) {
-    let low = |o: FigureOrigin, sets: &[FigureSet]| {
-        sets.iter()
-            .find(|s| s.origin == o)
-            .map(|s| s.low_confidence)
-    };
-    let (inv, open) = (
-        low(FigureOrigin::Invited, sets),
-        low(FigureOrigin::Open, sets),
-    );
-    let combined_shown = low(FigureOrigin::Combined, sets) == Some(false);
-    let complement = match (inv, open) {
-        (Some(true), Some(false)) if combined_shown => Some(FigureOrigin::Open),
-        (Some(false), Some(true)) if combined_shown => Some(FigureOrigin::Invited),
-        _ => None,
-    };
+    let mut withheld: std::collections::BTreeSet<FigureOrigin> = sets
+        .iter()
+        .filter(|s| s.low_confidence)
+        .map(|s| s.origin)
+        .collect();
+    let present: std::collections::BTreeSet<FigureOrigin> = sets.iter().map(|s| s.origin).collect();
+    loop {
+        let before = withheld.len();
+        for (whole, parts) in PARTS {
+            let parts: Vec<FigureOrigin> =
+                parts.into_iter().filter(|p| present.contains(p)).collect();
+            let whole_withheld = withheld.contains(&whole);
+            let part_withheld = parts.iter().any(|p| withheld.contains(p));
+            if whole_withheld || (present.contains(&whole) && part_withheld) {
+                withheld.extend(parts.iter().copied());
+            }
+        }
+        if withheld.len() == before {
+            break;
+        }
+    }
     for s in sets.iter_mut() {
-        if s.low_confidence || Some(s.origin) == complement {
+        if withheld.contains(&s.origin) {
             *s = FigureSet::withheld(s.origin);
         }
     }
@@ -433,6 +459,39 @@ mod tests {
         assert!(sets[0].suppressed && sets[0].n.is_none());
         assert!(sets[1].suppressed && sets[1].n.is_none());
         assert_eq!((sets[2].suppressed, sets[2].n), (false, Some(14)));
+    }
+
+    fn shown_after_suppression(sets: &mut [FigureSet]) -> Vec<FigureOrigin> {
+        suppress(sets);
+        sets.iter()
+            .filter(|s| !s.suppressed)
+            .map(|s| s.origin)
+            .collect()
+    }
+
+    #[test]
+    fn a_small_provenance_withholds_its_sibling_and_a_withheld_origin_its_parts() {
+        use FigureOrigin::*;
+        let mut sets = vec![
+            set(Invited, 30, false),
+            set(Open, 4, true),
+            set(Combined, 34, false),
+            set(NationalPlatform, 27, false),
+            set(InstitutionSystem, 3, true),
+            set(Poster, 4, true),
+        ];
+        let shown = shown_after_suppression(&mut sets);
+        // OPEN is small, so INVITED (= COMBINED − OPEN) goes; INVITED's parts would
+        // add up to it, so they go too; only the total stays.
+        assert_eq!(shown, vec![Combined]);
+        let mut sets = vec![
+            set(Invited, 30, false),
+            set(Combined, 30, false),
+            set(NationalPlatform, 27, false),
+            set(InstitutionSystem, 3, true),
+        ];
+        let shown = shown_after_suppression(&mut sets);
+        assert_eq!(shown, vec![Invited, Combined]);
     }
 
     #[test]

@@ -132,6 +132,22 @@ impl Provenance {
 }
 
 string_enum!(
+    /// What an integrity signal saw on a service × day (supervisors only).
+    IntegritySignal {
+        /// Many invited answers came within seconds of the invitation.
+        FastAnswers = "FAST_ANSWERS",
+        /// The day's answers are far from the service's own baseline.
+        AnswersFarFromBaseline = "ANSWERS_FAR_FROM_BASELINE",
+        /// The response rate jumped above the service's baseline.
+        ResponseRateJump = "RESPONSE_RATE_JUMP",
+        /// One kiosk or one API key gave far more than its share.
+        SourceOverShare = "SOURCE_OVER_SHARE",
+        /// A jump came soon after the service's measurement settings changed.
+        SettingsChangedBeforeJump = "SETTINGS_CHANGED_BEFORE_JUMP",
+    }
+);
+
+string_enum!(
     /// How Sanal reaches a citizen with their link.
     ContactKind {
         /// SMS through the configured gateway.
@@ -150,8 +166,34 @@ string_enum!(
         Open = "OPEN",
         /// Both together.
         Combined = "COMBINED",
+        /// Invited through a national platform.
+        NationalPlatform = "NATIONAL_PLATFORM",
+        /// Invited through the institution's own system.
+        InstitutionSystem = "INSTITUTION_SYSTEM",
+        /// Open channel: QR posters.
+        Poster = "POSTER",
+        /// Open channel: kiosks.
+        Kiosk = "KIOSK",
     }
 );
+
+impl From<Provenance> for FigureOrigin {
+    fn from(p: Provenance) -> Self {
+        match p {
+            Provenance::NationalPlatform => Self::NationalPlatform,
+            Provenance::InstitutionSystem => Self::InstitutionSystem,
+            Provenance::Poster => Self::Poster,
+            Provenance::Kiosk => Self::Kiosk,
+        }
+    }
+}
+
+impl FigureOrigin {
+    /// Whether these figures are of one provenance (a segment of an origin).
+    pub fn is_provenance(self) -> bool {
+        !matches!(self, Self::Invited | Self::Open | Self::Combined)
+    }
+}
 
 impl From<Origin> for FigureOrigin {
     fn from(o: Origin) -> Self {
@@ -177,6 +219,8 @@ string_enum!(
         InvitationsWithoutResponses = "INVITATIONS_WITHOUT_RESPONSES",
         /// Some figures rest on fewer answers than the publication threshold.
         LowConfidence = "LOW_CONFIDENCE",
+        /// A sign that figures were manufactured (supervisors and admins only).
+        Integrity = "INTEGRITY",
     }
 );
 

@@ -9,6 +9,7 @@ pub mod common;
 pub mod conclusions;
 pub mod figures;
 pub mod guard;
+pub mod integrity;
 pub mod invitations;
 pub mod loaders;
 pub mod reports;

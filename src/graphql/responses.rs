@@ -60,6 +60,11 @@ impl Response {
     async fn origin(&self) -> ResponseOrigin {
         self.0.origin.into()
     }
+    /// How the citizen came: national platform, the institution's own system, a QR
+    /// poster or a kiosk.
+    async fn provenance(&self) -> super::vocab::Provenance {
+        self.0.provenance.into()
+    }
     /// Locale answered in.
     async fn locale(&self) -> &str {
         &self.0.locale

@@ -40,6 +40,14 @@ mirror_enum!(
         Open,
         /// Both together.
         Combined,
+        /// Invited through a national platform (a segment of `INVITED`).
+        NationalPlatform,
+        /// Invited through the institution's own system (a segment of `INVITED`).
+        InstitutionSystem,
+        /// QR posters (a segment of `OPEN`).
+        Poster,
+        /// Kiosk devices (a segment of `OPEN`).
+        Kiosk,
     }
 );
 
@@ -92,6 +100,8 @@ mirror_enum!(
         InvitationsWithoutResponses,
         /// Some figures rest on fewer answers than the publication threshold (not shown to the public).
         LowConfidence,
+        /// A sign that figures were manufactured: SUPERVISOR and ADMIN only.
+        Integrity,
     }
 );
 
@@ -194,5 +204,22 @@ mirror_enum!(
         Poster,
         /// Open channel: a kiosk device at the service point.
         Kiosk,
+    }
+);
+
+mirror_enum!(
+    /// What an integrity signal saw on a service × day (supervisors only).
+    IntegritySignal => crate::domain::vocab::IntegritySignal {
+        /// Many invited answers came within a minute of the invitation being issued.
+        FastAnswers,
+        /// The day's top-box share is far from the service's own previous 90 days.
+        AnswersFarFromBaseline,
+        /// The response rate jumped above the service's previous 90 days.
+        ResponseRateJump,
+        /// One kiosk gave most of the day's answers, or one API key far more of the
+        /// invitations than before.
+        SourceOverShare,
+        /// A jump came within 14 days after the service's settings or survey changed.
+        SettingsChangedBeforeJump,
     }
 );

@@ -435,6 +435,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
                 submission_hash: Set(None),
                 purged_at: Set(Some(now)),
                 provenance: Set(Provenance::NationalPlatform.as_str().into()),
+                issued_at: Set(None),
             });
         }
         let id = Uuid::new_v4();
@@ -446,6 +447,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             institution_id: Set(*institution_id),
             channel: Set(channel.into()),
             origin: Set(crate::domain::vocab::Origin::Invited.as_str().into()),
+            provenance: Set(Provenance::NationalPlatform.as_str().into()),
             locale: Set(if rng.random_bool(0.9) { "mn" } else { "en" }.into()),
             response_date: Set(day),
         });

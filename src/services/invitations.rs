@@ -176,7 +176,8 @@ pub async fn issue_invitation(
     actor: &Actor,
     input: IssueInput,
 ) -> AppResult<Issued> {
-    let kind = authz::require_key(actor)?.kind;
+    let key = authz::require_key(actor)?;
+    let (kind, key_id) = (key.kind, key.id);
     let now = state.clock.now();
     let tref = crate::domain::text::single_line("transactionRef", &input.transaction_ref, 200)?;
     if let Some(c) = &input.contact {
@@ -257,6 +258,7 @@ pub async fn issue_invitation(
         submission_hash: Set(None),
         purged_at: Set(None),
         provenance: Set(Provenance::from(kind).as_str().to_owned()),
+        issued_at: Set(Some(now)),
     }
     .insert(&*txn)
     .await
@@ -273,6 +275,15 @@ pub async fn issue_invitation(
         if let Some(c) = &input.contact {
             super::outbox::enqueue(&*txn, row.id, c, locale, row.expires_at, now).await?;
         }
+        super::integrity::bump(
+            &*txn,
+            row.delivery_date,
+            row.service_id,
+            row.institution_id,
+            super::integrity::counter::KEY,
+            &key_id.to_string(),
+        )
+        .await?;
     }
     txn.finish_unaudited(
         "invitations come at national volume and must not be traceable; the key's use is in the request log",
@@ -520,7 +531,7 @@ async fn write_delivered(
 }
 
 /// Clears what could link an expired invitation to anything (token and code hashes,
-/// transaction reference, payload and submission hashes), and forgets expired
+/// transaction reference, payload and submission hashes, the time it was issued), and forgets expired
 /// cooldowns. Returns how many invitations were purged.
 pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
     let now = state.clock.now();
@@ -545,6 +556,10 @@ pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
         .col_expr(
             invitation::Column::SubmissionHash,
             Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invitation::Column::IssuedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(invitation::Column::PurgedAt, Expr::value(now))
         .filter(invitation::Column::ExpiresAt.lte(now))

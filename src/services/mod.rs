@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod conclusions;
 pub mod demo;
 pub mod institutions;
+pub mod integrity;
 pub mod invitation_links;
 pub mod invitations;
 pub mod outbox;

@@ -12,6 +12,7 @@ use crate::domain::figures::{
 use crate::domain::metrics::{self, Change, Distribution, Nps, ScaleKind, Share, SkmIndex};
 use crate::domain::period::Period;
 use crate::domain::survey::{Driver, Question, QuestionType};
+use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use entity::{institution, region, service, service_point};
@@ -246,7 +247,7 @@ impl Filter {
     }
 }
 
-/// Raw pooled counts: (origin, version, question, bucket) → n.
+/// Raw pooled counts: (provenance, version, question, bucket) → n.
 type Cells = Vec<(String, Uuid, String, String, u64)>;
 
 async fn read_cells(
@@ -254,7 +255,9 @@ async fn read_cells(
     f: &Filter,
     period: &Period,
 ) -> AppResult<(Cells, u64)> {
-    let daily = f.needs_daily(period);
+    // A quarantined cell leaves every figure: only the daily grain can tell it apart.
+    let quarantine = any_quarantine(conn, period).await?;
+    let daily = quarantine || f.needs_daily(period);
     let (table, col) = if daily {
         ("rollup_daily", "day")
     } else {
@@ -262,7 +265,7 @@ async fn read_cells(
     };
     let mut q = Query::select();
     q.columns([
-        Alias::new("origin"),
+        Alias::new("provenance"),
         Alias::new("survey_version_id"),
         Alias::new("question_key"),
         Alias::new("bucket"),
@@ -272,19 +275,22 @@ async fn read_cells(
     .and_where(Expr::col(Alias::new(col)).gte(period.start))
     .and_where(Expr::col(Alias::new(col)).lte(period.end))
     .group_by_columns([
-        Alias::new("origin"),
+        Alias::new("provenance"),
         Alias::new("survey_version_id"),
         Alias::new("question_key"),
         Alias::new("bucket"),
     ]);
     f.apply(&mut q, daily);
+    if quarantine {
+        q.and_where(not_quarantined(table, "day"));
+    }
     let backend = conn.get_database_backend();
     let rows = conn.query_all_raw(backend.build(&q)).await?;
     let mut cells = Vec::with_capacity(rows.len());
     for r in rows {
         let total: i64 = r.try_get("", "total")?;
         cells.push((
-            r.try_get("", "origin")?,
+            r.try_get("", "provenance")?,
             r.try_get("", "survey_version_id")?,
             r.try_get("", "question_key")?,
             r.try_get("", "bucket")?,
@@ -303,12 +309,36 @@ async fn read_cells(
         .and_where(Expr::col(Alias::new(icol)).gte(period.start))
         .and_where(Expr::col(Alias::new(icol)).lte(period.end));
     f.apply(&mut q, daily);
+    if quarantine {
+        q.and_where(not_quarantined(itable, "day"));
+    }
     let invited = conn
         .query_one_raw(backend.build(&q))
         .await?
         .and_then(|r| r.try_get::<Option<i64>>("", "total").ok().flatten())
         .unwrap_or(0);
     Ok((cells, std::cmp::max(invited, 0) as u64))
+}
+
+/// Whether a cell of `period` is quarantined (then reports read the daily grain).
+async fn any_quarantine(conn: &impl ConnectionTrait, period: &Period) -> AppResult<bool> {
+    use entity::quarantined_cell as qc;
+    use sea_orm::PaginatorTrait;
+    Ok(qc::Entity::find()
+        .filter(qc::Column::Day.gte(period.start))
+        .filter(qc::Column::Day.lte(period.end))
+        .filter(qc::Column::ReleasedAt.is_null())
+        .count(conn)
+        .await?
+        > 0)
+}
+
+/// Rows of `table` (its `service_id` and `day_col`) outside quarantined cells.
+fn not_quarantined(table: &str, day_col: &str) -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust(format!(
+        "NOT EXISTS (SELECT 1 FROM quarantined_cells qc WHERE qc.service_id = {table}.service_id \
+         AND qc.day = {table}.{day_col} AND qc.released_at IS NULL)"
+    ))
 }
 
 async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> AppResult<u64> {
@@ -324,7 +354,8 @@ async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> 
             .equals((Alias::new("d"), Alias::new("service_id"))),
     )
     .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).gte(period.start))
-    .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).lte(period.end));
+    .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).lte(period.end))
+    .and_where(not_quarantined("d", "day"));
     let col = |t: &str, c: &str| Expr::col((Alias::new(t), Alias::new(c)));
     f.apply_on(
         &mut q,
@@ -356,11 +387,9 @@ fn scale_kind(q: &Question) -> Option<ScaleKind> {
     }
 }
 
-fn origin_of(s: &str) -> Origin {
-    match crate::domain::vocab::Origin::parse(s) {
-        Some(o) => o.into(),
-        None => Origin::Invited,
-    }
+/// A rollup's provenance (an unknown stored one is trusted least).
+fn provenance_of(s: &str) -> Provenance {
+    Provenance::parse(s).unwrap_or(Provenance::InstitutionSystem)
 }
 
 const SKM: [Driver; 9] = [
@@ -422,8 +451,9 @@ async fn accumulate(
     versions: &mut HashMap<Uuid, VersionView>,
 ) -> AppResult<Questions> {
     let mut questions: Questions = BTreeMap::new();
-    for (origin, version, key, bucket, n) in cells {
-        let o = origin_of(&origin);
+    for (provenance, version, key, bucket, n) in cells {
+        let p = provenance_of(&provenance);
+        let o: Origin = p.origin().into();
         if key == super::rollups::RESPONSES {
             match o {
                 Origin::Open => counts.open_responses += n,
@@ -447,7 +477,7 @@ async fn accumulate(
             entry.0 = q.clone();
             entry.1 = v.version;
         }
-        for target in [o, Origin::Combined] {
+        for target in [o, p.into(), Origin::Combined] {
             entry.2.entry(target).or_default().count(&bucket, n);
         }
     }

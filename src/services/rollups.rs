@@ -1,8 +1,8 @@
 //! Rollups: counts of answers per bucket, maintained in the same transaction as
 //! each submission, at two grains:
 //! - `rollup_daily`: local day × service point × service × institution × channel ×
-//!   origin × survey version × question × bucket (drill-down, custom ranges);
-//! - `rollup_monthly`: month × service × institution × origin × survey version ×
+//!   provenance × survey version × question × bucket (drill-down, custom ranges);
+//! - `rollup_monthly`: month × service × institution × provenance × survey version ×
 //!   question × bucket (period reports read O(months × services) rows).
 //!
 //! A bucket is `v:<value>` (scale), `na` (not applicable), `c:<option>` (choice),
@@ -15,7 +15,7 @@ use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
-use crate::domain::vocab::Origin;
+use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
@@ -46,8 +46,8 @@ pub struct Facts {
     pub institution: Uuid,
     /// Channel.
     pub channel: Channel,
-    /// Invited or open channel.
-    pub origin: Origin,
+    /// How the citizen came (the origin, invited or open, follows from it).
+    pub provenance: Provenance,
     /// Survey version.
     pub version: Uuid,
 }
@@ -90,7 +90,7 @@ impl Increments {
                     f.service,
                     f.institution,
                     f.channel.as_str().into(),
-                    f.origin.as_str().into(),
+                    f.provenance.as_str().into(),
                     f.version,
                     q.clone(),
                     b.clone(),
@@ -102,7 +102,7 @@ impl Increments {
                     month_of(f.day),
                     f.service,
                     f.institution,
-                    f.origin.as_str().into(),
+                    f.provenance.as_str().into(),
                     f.version,
                     q,
                     b,
@@ -146,7 +146,7 @@ const DAILY_COLS: [&str; 9] = [
     "service_id",
     "institution_id",
     "channel",
-    "origin",
+    "provenance",
     "survey_version_id",
     "question_key",
     "bucket",
@@ -155,7 +155,7 @@ const MONTHLY_COLS: [&str; 7] = [
     "month",
     "service_id",
     "institution_id",
-    "origin",
+    "provenance",
     "survey_version_id",
     "question_key",
     "bucket",
@@ -411,7 +411,8 @@ async fn recount_responses(
                 service: r.service_id,
                 institution: r.institution_id,
                 channel: Channel::parse(&r.channel).ok_or_else(|| unknown("channel"))?,
-                origin: Origin::parse(&r.origin).ok_or_else(|| unknown("origin"))?,
+                provenance: Provenance::parse(&r.provenance)
+                    .ok_or_else(|| unknown("provenance"))?,
                 version: r.survey_version_id,
             };
             inc.add(

@@ -319,3 +319,12 @@ async fn serve_smtp(stream: TcpStream, state: Arc<Mutex<SmtpState>>) {
         }
     }
 }
+
+/// Delivery settings that send SMS through the fake gateway at `url` (no e-mail).
+pub fn sms_config(url: &str) -> sanal::delivery::DeliveryConfig {
+    let url = url.to_owned();
+    sanal::delivery::DeliveryConfig::from_lookup(&|k: &str| {
+        (k == "SANAL_SMS_GATEWAY_URL").then(|| url.clone())
+    })
+    .expect("a valid gateway URL")
+}

@@ -492,13 +492,20 @@ async fn monthly_fingerprints(
     conn: &impl ConnectionTrait,
     from: NaiveDate,
     to: NaiveDate,
-) -> AppResult<BTreeMap<NaiveDate, [i64; 6]>> {
+) -> AppResult<BTreeMap<NaiveDate, [i64; 8]>> {
     let backend = conn.get_database_backend();
-    let mut months: BTreeMap<NaiveDate, [i64; 6]> = BTreeMap::new();
+    let mut months: BTreeMap<NaiveDate, [i64; 8]> = BTreeMap::new();
     let sources = [
         ("rollup_monthly", "month", "n", 0),
         ("rollup_invitations_monthly", "month", "n", 2),
         ("delivered_counts", "day", "count", 4),
+        // Quarantining or releasing a cell changes the figures without new data.
+        (
+            "quarantined_cells",
+            "day",
+            "CASE WHEN released_at IS NULL THEN 1 ELSE 0 END",
+            6,
+        ),
     ];
     for (table, date_col, sum_col, slot) in sources {
         let q = Query::select()
@@ -525,17 +532,23 @@ async fn monthly_fingerprints(
 }
 
 /// The fingerprint of a period's data: its months' counts and sums, added up.
-fn period_fingerprint(months: &BTreeMap<NaiveDate, [i64; 6]>, p: &Period) -> String {
-    let mut sum = [0i64; 6];
+fn period_fingerprint(months: &BTreeMap<NaiveDate, [i64; 8]>, p: &Period) -> String {
+    let mut sum = [0i64; 8];
     for (_, m) in months.range(p.start..=p.end) {
         for (s, v) in sum.iter_mut().zip(m) {
             *s = s.saturating_add(*v);
         }
     }
-    format!(
+    let base = format!(
         "v1 rollups {}/{} invitations {}/{} delivered {}/{}",
         sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]
-    )
+    );
+    // Unchanged for periods that never had a quarantine (no re-conclusion on upgrade).
+    if sum[6] == 0 {
+        base
+    } else {
+        format!("{base} quarantined {}/{}", sum[6], sum[7])
+    }
 }
 
 /// The outcome of claiming a period for the job.

@@ -9,7 +9,9 @@
 //!
 //! How:
 //! - A response stores only: survey version, service, service point, institution
-//!   (at response time), channel, origin (`INVITED` / `OPEN`), locale, the local
+//!   (at response time), channel, origin (`INVITED` / `OPEN`) and provenance (how
+//!   the citizen came: national platform, institution system, poster, kiosk — one
+//!   of four segments, as coarse as the channel), locale, the local
 //!   **date** of the delivered service (open channel: of the submission) and the
 //!   answers. Ids are random UUIDv4 (no time in them); there is no per-response
 //!   timestamp, no invitation id, transaction reference, respondent hash, client
@@ -24,6 +26,9 @@
 //!   P was used" and "a response for S at P on that day". On a day with a single
 //!   delivery at a point, that identifies the transaction; reports therefore
 //!   suppress small cells (see the reporting work), and exports never include both.
+//! - A contact an institution's system passed so that Sanal sends the link lives
+//!   only in the delivery outbox until it is sent, then is deleted (see
+//!   [`outbox`](super::outbox)); it is never on the invitation.
 //! - Follow-up contact details are stored only with explicit consent, in their own
 //!   table, readable only by the institution's managers.
 //!
@@ -45,7 +50,7 @@ use crate::auth::secrets::sha256_hex;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
-use crate::domain::vocab::Origin;
+use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult, InvalidField};
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -112,7 +117,7 @@ struct NewResponse<'a> {
     point_id: Uuid,
     institution_id: Uuid,
     channel: Channel,
-    origin: Origin,
+    provenance: Provenance,
     locale: Locale,
     date: NaiveDate,
     answers: &'a [Answer],
@@ -128,7 +133,8 @@ async fn store_response(conn: &impl ConnectionTrait, r: NewResponse<'_>) -> AppR
         service_point_id: Set(r.point_id),
         institution_id: Set(r.institution_id),
         channel: Set(r.channel.as_str().to_owned()),
-        origin: Set(r.origin.as_str().to_owned()),
+        origin: Set(r.provenance.origin().as_str().to_owned()),
+        provenance: Set(r.provenance.as_str().to_owned()),
         locale: Set(r.locale.tag().to_owned()),
         response_date: Set(r.date),
     })
@@ -159,7 +165,7 @@ async fn store_response(conn: &impl ConnectionTrait, r: NewResponse<'_>) -> AppR
             service: r.service_id,
             institution: r.institution_id,
             channel: r.channel,
-            origin: r.origin,
+            provenance: r.provenance,
             version: r.version_id,
         },
         r.answers,

@@ -10,7 +10,7 @@ use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
 use crate::domain::ids::{ServiceId, ServicePointId};
 use crate::domain::survey::{Answer, validate_answers};
-use crate::domain::vocab::Origin;
+use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::services::invitations::local_date;
@@ -284,7 +284,8 @@ pub struct OpenInput {
     pub client_submission_id: Option<String>,
 }
 
-/// Stores an open-channel response: origin `OPEN`, dated the day it is given,
+/// Stores an open-channel response: origin `OPEN`, provenance `KIOSK` (with a device
+/// key) or `POSTER`, dated the day it is given,
 /// rate-limited per phone client (per point) and per kiosk.
 /// (Its throttle is chosen by [`open_source`].)
 pub async fn submit_open_response(
@@ -331,7 +332,11 @@ pub async fn submit_open_response(
             point_id: oc.service_point_id,
             institution_id: svc.institution_id,
             channel,
-            origin: Origin::Open,
+            provenance: if input.device_key.is_some() {
+                Provenance::Kiosk
+            } else {
+                Provenance::Poster
+            },
             locale,
             date: local_date(state, now),
             answers: &answers,
@@ -339,6 +344,17 @@ pub async fn submit_open_response(
         },
     )
     .await?;
+    if let Some(kiosk) = limit_key.strip_prefix("open:kiosk:") {
+        crate::services::integrity::bump(
+            &*txn,
+            local_date(state, now),
+            oc.service_id,
+            svc.institution_id,
+            crate::services::integrity::counter::KIOSK,
+            kiosk,
+        )
+        .await?;
+    }
     txn.finish_unaudited("a response is anonymous by design")
         .await?;
     if let Some(d) = &dedupe {

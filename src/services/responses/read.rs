@@ -34,6 +34,8 @@ pub struct ResponseView {
     pub channel: Channel,
     /// Invited or open channel.
     pub origin: Origin,
+    /// How the citizen came.
+    pub provenance: crate::domain::vocab::Provenance,
     /// Locale answered in.
     pub locale: String,
     /// Local date of the delivery (open channel: of the response).
@@ -220,6 +222,8 @@ pub async fn list_responses(
             service_point_id: r.service_point_id,
             channel: Channel::parse(&r.channel).ok_or_else(|| unknown("channel"))?,
             origin: Origin::parse(&r.origin).ok_or_else(|| unknown("origin"))?,
+            provenance: crate::domain::vocab::Provenance::parse(&r.provenance)
+                .ok_or_else(|| unknown("provenance"))?,
             locale: r.locale,
             date: r.response_date,
         });

@@ -7,7 +7,7 @@ use crate::authz;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::{Answer, validate_answers};
-use crate::domain::vocab::Origin;
+use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
 use crate::services::surveys::version_unchecked;
 use crate::state::AppState;
@@ -149,7 +149,8 @@ pub async fn submit_response(
             institution_id: svc.institution_id,
             channel: Channel::parse(&i.channel)
                 .ok_or_else(|| AppError::internal("stored invitation: unknown channel"))?,
-            origin: Origin::Invited,
+            // An unknown stored provenance is trusted least.
+            provenance: Provenance::parse(&i.provenance).unwrap_or(Provenance::InstitutionSystem),
             locale,
             date: i.delivery_date,
             answers: &answers,
@@ -157,6 +158,17 @@ pub async fn submit_response(
         },
     )
     .await?;
+    if crate::services::integrity::is_fast(i.issued_at, now) {
+        crate::services::integrity::bump(
+            &*txn,
+            i.delivery_date,
+            i.service_id,
+            svc.institution_id,
+            crate::services::integrity::counter::FAST_ANSWER,
+            "",
+        )
+        .await?;
+    }
     txn.finish_unaudited("a response is anonymous by design")
         .await?;
     Ok(ack)
