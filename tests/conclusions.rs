@@ -333,6 +333,39 @@ async fn late_data_after_publishing_makes_a_new_revision_that_says_what_changed(
 }
 
 #[actix_web::test]
+async fn a_quarantined_day_revises_a_published_conclusion_and_the_revision_says_why() {
+    let w = world_with_responses(12, 0, 0).await;
+    people(&w).await;
+    let (sup, ..) = after_november(&w).await;
+    w.app.ok(&sup, CLOSE, json!({})).await;
+    let v1 = service_conclusion(&w, &sup).await;
+    publish(&w, &sup, &v1["id"]).await;
+    // Every answer was given on 2026-11-28: a minute later, the supervisor sets that
+    // day aside.
+    w.app.clock.advance(chrono::Duration::minutes(1));
+    let reason = "Answers given within seconds of issue, from one key";
+    w.app
+        .ok(&sup, "mutation($s:ID!,$r:String!){ quarantineCell(serviceId:$s, date:\"2026-11-28\", reason:$r){ date } }",
+            json!({ "s": w.service, "r": reason }))
+        .await;
+    let r = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(r["closePeriod"]["revised"], 1, "{r}");
+    let v2 = service_conclusion(&w, &sup).await;
+    assert_eq!(v2["revision"], 2);
+    assert_eq!(v2["changes"]["counts"]["before"]["responded"], 12);
+    assert_eq!(v2["changes"]["counts"]["after"]["responded"], 0);
+    let q = &v2["changes"]["quarantines"][0];
+    assert_eq!(q["action"], "CELL_QUARANTINED");
+    assert_eq!(q["date"], "2026-11-28");
+    assert_eq!(q["reason"], reason);
+    assert_eq!(q["by"], "sup@aogs.gov.mn");
+    // Closing again with nothing new changes nothing.
+    let again = w.app.ok(&sup, CLOSE, json!({})).await;
+    assert_eq!(again["closePeriod"]["revised"], 0);
+    assert_eq!(again["closePeriod"]["created"], 0);
+}
+
+#[actix_web::test]
 async fn the_job_closes_every_missed_period_once_even_when_run_twice() {
     let w = world_with_responses(12, 0, 0).await;
     people(&w).await;

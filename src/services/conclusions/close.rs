@@ -273,12 +273,12 @@ async fn new_revision(
     let changes = match previous {
         Some(p) => {
             let before: Snapshot = super::stored("snapshot", p.content.clone())?;
-            let corrections = corrections_since(conn, d, p.created_at).await?;
+            let supervision = supervision_since(conn, d, p.created_at).await?;
             Some(snapshot_changes(
                 p.revision,
                 &before,
                 &d.content,
-                corrections,
+                supervision,
             )?)
         }
         None => None,
@@ -314,16 +314,16 @@ async fn new_revision(
     Ok(id)
 }
 
-/// The supervisors' corrections of delivered counts of this draft's period and
-/// scope made after `since` (read from the audit log, where each is recorded with
-/// its reason).
-async fn corrections_since(
+/// Audit entries of `actions` about services in this draft's scope and days in its
+/// period, made after `since`: (entry, service, day).
+async fn supervised_since(
     conn: &impl ConnectionTrait,
     d: &Draft,
     since: DateTime<Utc>,
-) -> AppResult<Vec<super::Correction>> {
+    actions: &[&str],
+) -> AppResult<Vec<(audit_log::Model, Uuid, NaiveDate)>> {
     let entries = audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq("DELIVERED_COUNT_CORRECTED"))
+        .filter(audit_log::Column::Action.is_in(actions.iter().copied()))
         .filter(audit_log::Column::At.gt(since))
         .order_by_asc(audit_log::Column::At)
         .all(conn)
@@ -351,30 +351,61 @@ async fn corrections_since(
                 }
             }
         };
-        if !in_scope {
-            continue;
+        if in_scope {
+            out.push((e, service_id, date));
         }
-        out.push(super::Correction {
-            date,
-            service_id,
-            service_point_id: e.details["servicePointId"]
-                .as_str()
-                .and_then(|s| s.parse().ok()),
-            before: e.details["previous"].as_i64(),
-            after: e.details["count"].as_i64(),
-            reason: e.details["reason"].as_str().unwrap_or_default().to_owned(),
-            by: e.actor_label,
-            at: e.at,
-        });
     }
     Ok(out)
+}
+
+/// What supervisors changed in this draft's period and scope after `since` (read
+/// from the audit log, where each change is recorded with its reason): corrections
+/// of delivered counts, and quarantines and releases of cells.
+async fn supervision_since(
+    conn: &impl ConnectionTrait,
+    d: &Draft,
+    since: DateTime<Utc>,
+) -> AppResult<(Vec<super::Correction>, Vec<super::QuarantineChange>)> {
+    let actions = [
+        "DELIVERED_COUNT_CORRECTED",
+        "CELL_QUARANTINED",
+        "CELL_RELEASED",
+    ];
+    let (mut corrections, mut quarantines) = (vec![], vec![]);
+    for (e, service_id, date) in supervised_since(conn, d, since, &actions).await? {
+        let reason = e.details["reason"].as_str().unwrap_or_default().to_owned();
+        if e.action == "DELIVERED_COUNT_CORRECTED" {
+            corrections.push(super::Correction {
+                date,
+                service_id,
+                service_point_id: e.details["servicePointId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok()),
+                before: e.details["previous"].as_i64(),
+                after: e.details["count"].as_i64(),
+                reason,
+                by: e.actor_label,
+                at: e.at,
+            });
+        } else {
+            quarantines.push(super::QuarantineChange {
+                action: e.action,
+                date,
+                service_id,
+                reason,
+                by: e.actor_label,
+                at: e.at,
+            });
+        }
+    }
+    Ok((corrections, quarantines))
 }
 
 fn snapshot_changes(
     from_revision: i32,
     before: &Snapshot,
     after: &Snapshot,
-    corrections: Vec<super::Correction>,
+    (corrections, quarantines): (Vec<super::Correction>, Vec<super::QuarantineChange>),
 ) -> AppResult<serde_json::Value> {
     let changes = RevisionChanges {
         from_revision,
@@ -387,6 +418,7 @@ fn snapshot_changes(
             after: after.skm.clone(),
         },
         corrections,
+        quarantines,
     };
     serde_json::to_value(changes).map_err(AppError::internal)
 }

@@ -69,6 +69,28 @@ pub struct RevisionChanges {
     /// since the previous revision, each with its reason.
     #[serde(default)]
     pub corrections: Vec<Correction>,
+    /// Supervisors' quarantines and releases of service × day cells in this scope
+    /// and period made since the previous revision, each with its reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quarantines: Vec<QuarantineChange>,
+}
+
+/// A supervisor's quarantine or release of a cell, as a revision quotes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantineChange {
+    /// `CELL_QUARANTINED` or `CELL_RELEASED`.
+    pub action: String,
+    /// The day.
+    pub date: NaiveDate,
+    /// Service.
+    pub service_id: Uuid,
+    /// Why.
+    pub reason: String,
+    /// Who (the supervisor's e-mail).
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// A supervisor's correction of a delivered count, as a revision quotes it.
