@@ -50,6 +50,9 @@ pub enum Action {
     SuperviseIntegrity,
     /// Quarantine a service × day cell, or release it, with a reason: SUPERVISOR only.
     QuarantineCells,
+    /// Choose which provenances count towards an institution's headline figure,
+    /// with a reason: SUPERVISOR only.
+    ChooseHeadline,
 }
 
 impl Action {
@@ -60,9 +63,10 @@ impl Action {
         match self {
             Self::ManageInstitutions | Self::CreateApiKeys | Self::Maintain => &[(Admin, false)],
             Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
-            Self::CorrectClosedData | Self::ApproveQuestionReuse | Self::QuarantineCells => {
-                &[(Supervisor, false)]
-            }
+            Self::CorrectClosedData
+            | Self::ApproveQuestionReuse
+            | Self::QuarantineCells
+            | Self::ChooseHeadline => &[(Supervisor, false)],
             Self::SuperviseIntegrity => &[(Admin, false), (Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]

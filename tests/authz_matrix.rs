@@ -224,6 +224,10 @@ const MATRIX: &[Row] = &[
         .other(          "ok  ok  FB  FB   FB  FB  FB  UN")
         .missing(        "ok  ok  FB  FB   FB  FB  FB  UN")
         .note("ADMIN and SUPERVISOR see every institution: a missing one simply has no signals"),
+    row("headlineProvenances", r#"query{ headlineProvenances(institutionId:"<inst>"){ provenances } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF"),
     row("quarantinedCells", "query{ quarantinedCells { date } }")
         .any(            "ok  ok  FB  FB   FB  FB  FB  UN"),
     row("auditLog", "query{ auditLog(first: 5){ edges { node { id } } } }")
@@ -332,6 +336,10 @@ const MATRIX: &[Row] = &[
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
     // New words under an old key: a supervisor's call, not the institution's.
     row("quarantineCell", r#"mutation{ quarantineCell(serviceId:"<svc>", date:"2026-11-03", reason:"A burst of scripted answers <n>"){ date } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("setHeadlineProvenances", r#"mutation{ setHeadlineProvenances(institutionId:"<inst>", provenances:[NATIONAL_PLATFORM, POSTER], reason:"Kiosk share under review <n>"){ provenances } }"#)
         .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
         .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
         .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),

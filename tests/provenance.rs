@@ -34,6 +34,19 @@ fn overall(report: &Value) -> Vec<(String, u64, f64)> {
         .collect()
 }
 
+/// Enables the world's open channel; returns its poster code.
+async fn open_channel(w: &SurveyWorld) -> String {
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
+            json!({ "p": w.point, "s": w.service }),
+        )
+        .await;
+    d["enableOpenChannel"]["code"].as_str().unwrap().to_owned()
+}
+
 #[actix_web::test]
 async fn each_way_a_citizen_came_has_its_own_figures_beside_the_combined_one() {
     let gw = FakeSmsGateway::start().await;
@@ -84,15 +97,7 @@ async fn each_way_a_citizen_came_has_its_own_figures_beside_the_combined_one() {
     let r = w.submit(&token, faces(1), None).await;
     assert_eq!(r["data"]["submitResponse"]["accepted"], true, "{r}");
     // Open channel: a poster answer of 2 and a kiosk answer of 1.
-    let d = w
-        .app
-        .ok(
-            &w.manager,
-            "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
-            json!({ "p": w.point, "s": w.service }),
-        )
-        .await;
-    let point_code = d["enableOpenChannel"]["code"].as_str().unwrap().to_owned();
+    let point_code = open_channel(&w).await;
     let k = w
         .app
         .ok(
@@ -176,4 +181,77 @@ async fn each_way_a_citizen_came_has_its_own_figures_beside_the_combined_one() {
             "OPEN/POSTER"
         ]
     );
+}
+
+#[actix_web::test]
+async fn a_supervisor_narrows_the_headline_and_findings_and_reports_use_it() {
+    let w = SurveyWorld::with("FACES_3", |c| c.suppression_threshold = 1).await;
+    // Two national-platform answers of 3 and one poster answer of 1.
+    for tref in ["NP-1", "NP-2"] {
+        let t = w.invite(tref).await;
+        w.submit(&t, faces(3), None).await;
+    }
+    let point_code = open_channel(&w).await;
+    w.app
+        .ok(
+            &Auth::None,
+            OPEN,
+            json!({ "i": { "pointCode": point_code, "answers": faces(1) } }),
+        )
+        .await;
+    let set = "mutation($i:ID!,$p:[Provenance!]!,$r:String!){ setHeadlineProvenances(institutionId:$i, provenances:$p, reason:$r){ provenances reason } }";
+    let vars = json!({ "i": w.agency, "p": ["NATIONAL_PLATFORM", "INSTITUTION_SYSTEM"], "r": "Open-channel answers under review this quarter" });
+    // Never the institution measured.
+    assert_eq!(
+        code(&w.app.gql(&w.manager, set, vars.clone()).await),
+        "FORBIDDEN"
+    );
+    w.app
+        .user_with_role(&w.admin, "analyst@audit.gov.mn", "SUPERVISOR", None)
+        .await;
+    let sup = w.app.token("analyst@audit.gov.mn", PASSWORD).await;
+    let d = w.app.ok(&sup, set, vars).await;
+    assert_eq!(
+        d["setHeadlineProvenances"]["provenances"],
+        json!(["NATIONAL_PLATFORM", "INSTITUTION_SYSTEM"])
+    );
+    // Anyone may read what the published figure counts.
+    let d = w
+        .app
+        .ok(
+            &Auth::None,
+            "query($i:ID!){ headlineProvenances(institutionId:$i){ provenances reason } }",
+            json!({ "i": w.agency }),
+        )
+        .await;
+    assert_eq!(
+        d["headlineProvenances"]["reason"],
+        "Open-channel answers under review this quarter"
+    );
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            REPORT,
+            json!({ "s": { "kind": "SERVICE", "id": w.service }, "p": { "kind": "MONTH", "start": "2026-11-01" } }),
+        )
+        .await;
+    let figs = overall(&d);
+    let headline = figs
+        .iter()
+        .find(|f| f.0 == "HEADLINE")
+        .expect("a HEADLINE set");
+    let combined = figs.iter().find(|f| f.0 == "COMBINED").unwrap();
+    assert_eq!((headline.1, headline.2), (2, 3.0));
+    assert_eq!(combined.1, 3);
+    // The ministry above has no narrowed headline: no HEADLINE set there.
+    let d = w
+        .app
+        .ok(
+            &w.manager,
+            REPORT,
+            json!({ "s": { "kind": "INSTITUTION", "id": w.ministry }, "p": { "kind": "MONTH", "start": "2026-11-01" } }),
+        )
+        .await;
+    assert!(overall(&d).iter().all(|f| f.0 != "HEADLINE"));
 }

@@ -13,6 +13,7 @@ pub mod delivered_count;
 pub mod delivery_outbox;
 pub mod finding;
 pub mod follow_up;
+pub mod headline_provenance;
 pub mod institution;
 pub mod institution_closure;
 pub mod integrity_count;

@@ -12,6 +12,7 @@ mod m20261201_000006_question_reuse_approvals;
 mod m20261201_000007_integrations;
 mod m20261201_000008_provenance;
 mod m20261201_000009_integrity;
+mod m20261201_000010_headline;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_integrations::Migration),
             Box::new(m20261201_000008_provenance::Migration),
             Box::new(m20261201_000009_integrity::Migration),
+            Box::new(m20261201_000010_headline::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 
 use super::metrics::{Change, Nps, Share, SkmIndex};
 use super::survey::Driver;
-use super::vocab::{FigureOrigin, FindingKind};
+use super::vocab::{FigureOrigin, FindingKind, Provenance};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -182,6 +182,10 @@ pub struct Snapshot {
     pub previous: Option<PreviousFigures>,
     /// Fewer answers than this make a figure low-confidence.
     pub suppression_threshold: u64,
+    /// The provenances the `HEADLINE` figures count, when a supervisor narrowed
+    /// them (absent: all count, and there is no `HEADLINE` set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline_provenances: Option<Vec<Provenance>>,
 }
 
 /// How the figure sets add up: each parent is the sum of its two parts.
@@ -207,22 +211,57 @@ const PARTS: [(FigureOrigin, [FigureOrigin; 2]); 3] = [
 /// would give them away by addition or subtraction: when one part of a shown set
 /// is withheld, so is the other part; when a set is withheld, so are its parts
 /// (they would add up to it). Repeated until nothing changes.
-pub fn suppress(sets: &mut [FigureSet]) {
-    let mut withheld: std::collections::BTreeSet<FigureOrigin> = sets
+///
+/// With a narrowed `headline` (the provenances a supervisor counts), `HEADLINE` is
+/// the sum of its provenances, and `COMBINED` the sum of `HEADLINE` and the
+/// provenances outside it. `HEADLINE` is the figure to keep: when a provenance
+/// outside it is withheld, `COMBINED` is withheld instead (and with it whatever
+/// would add up to it).
+pub fn suppress(sets: &mut [FigureSet], headline: Option<&[Provenance]>) {
+    use std::collections::BTreeSet;
+    let mut withheld: BTreeSet<FigureOrigin> = sets
         .iter()
         .filter(|s| s.low_confidence)
         .map(|s| s.origin)
         .collect();
-    let present: std::collections::BTreeSet<FigureOrigin> = sets.iter().map(|s| s.origin).collect();
+    let present: BTreeSet<FigureOrigin> = sets.iter().map(|s| s.origin).collect();
+    let mut sums: Vec<(FigureOrigin, Vec<FigureOrigin>)> =
+        PARTS.iter().map(|(w, p)| (*w, p.to_vec())).collect();
+    let mut outside: Vec<FigureOrigin> = vec![];
+    if let Some(h) = headline {
+        sums.push((
+            FigureOrigin::Headline,
+            h.iter().map(|p| FigureOrigin::from(*p)).collect(),
+        ));
+        outside = Provenance::ALL
+            .iter()
+            .filter(|p| !h.contains(p))
+            .map(|p| FigureOrigin::from(*p))
+            .filter(|o| present.contains(o))
+            .collect();
+    }
+    let has_headline = headline.is_some() && present.contains(&FigureOrigin::Headline);
     loop {
         let before = withheld.len();
-        for (whole, parts) in PARTS {
-            let parts: Vec<FigureOrigin> =
-                parts.into_iter().filter(|p| present.contains(p)).collect();
-            let whole_withheld = withheld.contains(&whole);
+        for (whole, parts) in &sums {
+            let parts: Vec<FigureOrigin> = parts
+                .iter()
+                .copied()
+                .filter(|p| present.contains(p))
+                .collect();
+            let whole_withheld = withheld.contains(whole);
             let part_withheld = parts.iter().any(|p| withheld.contains(p));
-            if whole_withheld || (present.contains(&whole) && part_withheld) {
+            if whole_withheld || (present.contains(whole) && part_withheld) {
                 withheld.extend(parts.iter().copied());
+            }
+        }
+        if has_headline {
+            let combined = FigureOrigin::Combined;
+            if outside.iter().any(|o| withheld.contains(o)) {
+                withheld.insert(combined);
+            }
+            if withheld.contains(&combined) || withheld.contains(&FigureOrigin::Headline) {
+                withheld.extend(outside.iter().copied());
             }
         }
         if withheld.len() == before {
@@ -239,11 +278,12 @@ pub fn suppress(sets: &mut [FigureSet]) {
 impl Snapshot {
     /// The public view: every small cell (and its complement) withheld.
     pub fn suppress_for_public(&mut self) {
+        let headline = self.headline_provenances.clone();
         for q in &mut self.questions {
-            suppress(&mut q.figures);
+            suppress(&mut q.figures, headline.as_deref());
         }
         for d in &mut self.drivers {
-            suppress(&mut d.figures);
+            suppress(&mut d.figures, headline.as_deref());
         }
         let previous = self.previous.iter_mut().flat_map(|p| p.skm.iter_mut());
         for f in self.skm.iter_mut().chain(previous) {
@@ -306,8 +346,12 @@ impl Default for FindingRules {
     }
 }
 
+/// The figure findings judge: `HEADLINE` where a supervisor narrowed it, else
+/// `COMBINED`.
 fn combined(sets: &[FigureSet]) -> Option<&FigureSet> {
-    sets.iter().find(|s| s.origin == FigureOrigin::Combined)
+    sets.iter()
+        .find(|s| s.origin == FigureOrigin::Headline)
+        .or_else(|| sets.iter().find(|s| s.origin == FigureOrigin::Combined))
 }
 
 fn is_skm(d: Driver) -> bool {
@@ -455,14 +499,14 @@ mod tests {
             set(FigureOrigin::Open, 2, true),
             set(FigureOrigin::Combined, 14, false),
         ];
-        suppress(&mut sets);
+        suppress(&mut sets, None);
         assert!(sets[0].suppressed && sets[0].n.is_none());
         assert!(sets[1].suppressed && sets[1].n.is_none());
         assert_eq!((sets[2].suppressed, sets[2].n), (false, Some(14)));
     }
 
     fn shown_after_suppression(sets: &mut [FigureSet]) -> Vec<FigureOrigin> {
-        suppress(sets);
+        suppress(sets, None);
         sets.iter()
             .filter(|s| !s.suppressed)
             .map(|s| s.origin)
@@ -495,13 +539,37 @@ mod tests {
     }
 
     #[test]
+    fn a_narrowed_headline_is_kept_and_combined_goes_when_a_provenance_outside_it_is_small() {
+        use FigureOrigin::*;
+        let mut sets = vec![
+            set(Invited, 40, false),
+            set(Open, 13, false),
+            set(Combined, 53, false),
+            set(NationalPlatform, 40, false),
+            set(Poster, 10, false),
+            set(Kiosk, 3, true),
+            set(Headline, 50, false),
+        ];
+        let headline = [Provenance::NationalPlatform, Provenance::Poster];
+        suppress(&mut sets, Some(&headline));
+        let shown: Vec<FigureOrigin> = sets
+            .iter()
+            .filter(|s| !s.suppressed)
+            .map(|s| s.origin)
+            .collect();
+        // KIOSK = COMBINED − HEADLINE, so COMBINED goes, and with it every set
+        // that would add up to it; HEADLINE stays, its parts do not.
+        assert_eq!(shown, vec![Headline]);
+    }
+
+    #[test]
     fn nothing_is_withheld_when_every_cell_is_large_enough() {
         let mut sets = vec![
             set(FigureOrigin::Invited, 12, false),
             set(FigureOrigin::Combined, 12, false),
         ];
         let before = sets.clone();
-        suppress(&mut sets);
+        suppress(&mut sets, None);
         assert_eq!(sets, before);
     }
 
@@ -524,12 +592,45 @@ mod tests {
             skm: vec![],
             previous: None,
             suppression_threshold: 10,
+            headline_provenances: None,
         };
         let f = findings(&snap(driver(12, 4)), &FindingRules::default());
         assert_eq!(f[0].kind, FindingKind::LowDriver);
         assert_eq!(f[0].subject, "Overall");
         assert_eq!(f[0].detail.floor, Some(0.6));
         assert!(findings(&snap(driver(5, 1)), &FindingRules::default()).is_empty());
+    }
+
+    #[test]
+    fn findings_judge_the_headline_where_a_supervisor_narrowed_it() {
+        let figures = vec![
+            FigureSet {
+                top_box: share(18, 20),
+                ..set(FigureOrigin::Combined, 20, false)
+            },
+            FigureSet {
+                top_box: share(4, 12),
+                ..set(FigureOrigin::Headline, 12, false)
+            },
+        ];
+        let snap = Snapshot {
+            period: "2026-11".into(),
+            counts: Counts::default(),
+            response_rate: None,
+            response_rate_delivered: None,
+            questions: vec![],
+            drivers: vec![DriverFigures {
+                driver: Driver::Overall,
+                figures,
+            }],
+            skm: vec![],
+            previous: None,
+            suppression_threshold: 10,
+            headline_provenances: Some(vec![Provenance::NationalPlatform]),
+        };
+        let f = findings(&snap, &FindingRules::default());
+        assert_eq!(f[0].kind, FindingKind::LowDriver);
+        assert_eq!(f[0].detail.n, Some(12));
     }
 
     #[test]
@@ -552,6 +653,7 @@ mod tests {
             skm: vec![],
             previous: None,
             suppression_threshold: 10,
+            headline_provenances: None,
         };
         let json = serde_json::to_value(&s).unwrap_or_default();
         assert_eq!(json["questions"][0]["figures"][0]["origin"], "COMBINED");

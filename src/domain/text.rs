@@ -61,6 +61,19 @@ pub fn free_text(field: &str, raw: &str, max_chars: usize) -> Result<String, Inv
     Ok(s)
 }
 
+/// A supervisor's or administrator's reason for a consequential change (field
+/// `reason`): free text of 10 to 1,000 characters, so every such change says why.
+pub fn reason(raw: &str) -> Result<String, Invalid> {
+    let s = free_text("reason", raw, 1_000)?;
+    if s.chars().count() < 10 {
+        return Err(Invalid::field(
+            "reason",
+            "say why, in at least 10 characters",
+        ));
+    }
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,6 +174,9 @@ string_enum!(
         Poster = "POSTER",
         /// Open channel: kiosks.
         Kiosk = "KIOSK",
+        /// The provenances a SUPERVISOR counts towards the institution's published
+        /// figure (present only when that is not all of them).
+        Headline = "HEADLINE",
     }
 );
 
@@ -191,7 +194,10 @@ impl From<Provenance> for FigureOrigin {
 impl FigureOrigin {
     /// Whether these figures are of one provenance (a segment of an origin).
     pub fn is_provenance(self) -> bool {
-        !matches!(self, Self::Invited | Self::Open | Self::Combined)
+        !matches!(
+            self,
+            Self::Invited | Self::Open | Self::Combined | Self::Headline
+        )
     }
 }
 

@@ -2,7 +2,8 @@
 //! institutions measured.
 
 use super::common::{Date, ctx, parse_id};
-use super::vocab::FindingKind;
+use super::vocab::{FindingKind, Provenance};
+use crate::services::headline::{self, HeadlineView};
 use crate::services::integrity::{self, QuarantineView, Signal, SignalFilter};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -101,6 +102,30 @@ impl From<QuarantineView> for QuarantinedCell {
     }
 }
 
+/// Which provenances count towards an institution's published headline figure.
+#[derive(SimpleObject)]
+pub struct HeadlineSetting {
+    /// Institution.
+    pub institution_id: ID,
+    /// Provenances counted (all four unless a supervisor narrowed them).
+    pub provenances: Vec<Provenance>,
+    /// The supervisor's reason, when narrowed.
+    pub reason: Option<String>,
+    /// When it was chosen.
+    pub set_at: Option<DateTime<Utc>>,
+}
+
+impl From<HeadlineView> for HeadlineSetting {
+    fn from(h: HeadlineView) -> Self {
+        Self {
+            institution_id: ID(h.institution_id.to_string()),
+            provenances: h.provenances.into_iter().map(Into::into).collect(),
+            reason: h.reason,
+            set_at: h.set_at,
+        }
+    }
+}
+
 /// Integrity queries.
 #[derive(Default)]
 pub struct IntegrityQuery;
@@ -135,6 +160,18 @@ impl IntegrityQuery {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Which provenances count towards an institution's published headline figure
+    /// (public: anyone may know what a published figure counts).
+    async fn headline_provenances(
+        &self,
+        c: &Context<'_>,
+        institution_id: ID,
+    ) -> Result<HeadlineSetting> {
+        let (state, _) = ctx(c)?;
+        let i = parse_id("institutionId", &institution_id)?;
+        Ok(headline::get_headline(state, i).await?.into())
     }
 
     /// Quarantined cells, active first, then released (SUPERVISOR, ADMIN; at most 1,000).
@@ -175,6 +212,25 @@ impl IntegrityMutation {
         let (state, actor) = ctx(c)?;
         let s = parse_id("serviceId", &service_id)?;
         Ok(integrity::quarantine(state, actor, s, date.0, &reason)
+            .await?
+            .into())
+    }
+
+    /// Chooses which provenances count towards an institution's headline figure
+    /// (SUPERVISOR only), saying why; all four returns to the default. Reports and
+    /// conclusions of the institution and its services then carry a `HEADLINE`
+    /// figure set, which findings use. Audited.
+    async fn set_headline_provenances(
+        &self,
+        c: &Context<'_>,
+        institution_id: ID,
+        provenances: Vec<Provenance>,
+        reason: String,
+    ) -> Result<HeadlineSetting> {
+        let (state, actor) = ctx(c)?;
+        let i = parse_id("institutionId", &institution_id)?;
+        let list = provenances.into_iter().map(Into::into).collect();
+        Ok(headline::set_headline(state, actor, i, list, &reason)
             .await?
             .into())
     }

@@ -48,6 +48,10 @@ mirror_enum!(
         Poster,
         /// Kiosk devices (a segment of `OPEN`).
         Kiosk,
+        /// The provenances a SUPERVISOR counts towards the institution's published
+        /// figure; present only when that is not all of them, and then the figure
+        /// findings and scorecards use.
+        Headline,
     }
 );
 

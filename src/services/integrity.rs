@@ -586,17 +586,6 @@ impl From<quarantined_cell::Model> for QuarantineView {
     }
 }
 
-fn reason_of(raw: &str) -> AppResult<String> {
-    let reason = crate::domain::text::free_text("reason", raw, 1_000)?;
-    if reason.trim().chars().count() < 10 {
-        return Err(AppError::bad_input(
-            "reason",
-            "say why, in at least 10 characters",
-        ));
-    }
-    Ok(reason)
-}
-
 /// Sets a service × day aside from every figure (SUPERVISOR), with a reason.
 /// Quarantining a cell that is already quarantined answers `CONFLICT`.
 pub async fn quarantine(
@@ -607,7 +596,7 @@ pub async fn quarantine(
     reason: &str,
 ) -> AppResult<QuarantineView> {
     authz::require_global(actor, Action::QuarantineCells)?;
-    let reason = reason_of(reason)?;
+    let reason = crate::domain::text::reason(reason)?;
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     service::Entity::find_by_id(service_id)
@@ -676,7 +665,7 @@ pub async fn release(
     reason: &str,
 ) -> AppResult<QuarantineView> {
     authz::require_global(actor, Action::QuarantineCells)?;
-    let reason = reason_of(reason)?;
+    let reason = crate::domain::text::reason(reason)?;
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     let released = quarantined_cell::Entity::update_many()

@@ -449,13 +449,7 @@ pub async fn correct_delivered(
 ) -> AppResult<i64> {
     authz::require_global(actor, authz::Action::CorrectClosedData)?;
     check_delivered(state, day, count)?;
-    let reason = crate::domain::text::free_text("reason", reason, 1_000)?;
-    if reason.trim().chars().count() < 10 {
-        return Err(AppError::bad_input(
-            "reason",
-            "say why, in at least 10 characters",
-        ));
-    }
+    let reason = crate::domain::text::reason(reason)?;
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     // Both must exist (a supervisor's scope is every institution).

@@ -125,6 +125,9 @@ pub struct Report {
     pub previous: Option<Box<Report>>,
     /// The publication threshold applied.
     pub threshold: u64,
+    /// The provenances counted in the `HEADLINE` figures, when a supervisor
+    /// narrowed them for the scope's institution (`None`: all count).
+    pub headline: Option<Vec<Provenance>>,
 }
 
 /// One question being pooled: the newest definition seen, its version, figures.
@@ -449,6 +452,7 @@ async fn accumulate(
     cells: Cells,
     counts: &mut Counts,
     versions: &mut HashMap<Uuid, VersionView>,
+    headline: Option<&[Provenance]>,
 ) -> AppResult<Questions> {
     let mut questions: Questions = BTreeMap::new();
     for (provenance, version, key, bucket, n) in cells {
@@ -479,6 +483,13 @@ async fn accumulate(
         }
         for target in [o, p.into(), Origin::Combined] {
             entry.2.entry(target).or_default().count(&bucket, n);
+        }
+        if headline.is_some_and(|h| h.contains(&p)) {
+            entry
+                .2
+                .entry(Origin::Headline)
+                .or_default()
+                .count(&bucket, n);
         }
     }
     Ok(questions)
@@ -624,7 +635,12 @@ async fn compute(
         delivered: delivered(conn, f, &period).await?,
         ..Default::default()
     };
-    let mut questions = accumulate(conn, cells, &mut counts, versions).await?;
+    let headline = match scope {
+        ReportScope::Institution { id, .. } => super::headline::narrowed(conn, *id).await?,
+        ReportScope::Service(id) => super::headline::narrowed_for_service(conn, *id).await?,
+        _ => None,
+    };
+    let mut questions = accumulate(conn, cells, &mut counts, versions, headline.as_deref()).await?;
     mark_shown(&mut questions);
     let done = finish_all(questions, threshold);
     Ok(Report {
@@ -644,6 +660,7 @@ async fn compute(
         skm: done.skm,
         previous: None,
         threshold,
+        headline,
     })
 }
 
@@ -760,6 +777,7 @@ impl Report {
                 skm: skm(p),
             }),
             suppression_threshold: self.threshold,
+            headline_provenances: self.headline.clone(),
         }
     }
 }

@@ -119,13 +119,7 @@ pub async fn approve_question_reuse(
     reason: &str,
 ) -> AppResult<ReuseApproval> {
     crate::authz::require_global(actor, crate::authz::Action::ApproveQuestionReuse)?;
-    let reason = crate::domain::text::free_text("reason", reason, 1_000)?;
-    if reason.chars().count() < 10 {
-        return Err(AppError::bad_input(
-            "reason",
-            "say why, in at least 10 characters",
-        ));
-    }
+    let reason = crate::domain::text::reason(reason)?;
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
     survey::Entity::find_by_id(survey_id)
