@@ -34,19 +34,6 @@ fn overall(report: &Value) -> Vec<(String, u64, f64)> {
         .collect()
 }
 
-/// Enables the world's open channel; returns its poster code.
-async fn open_channel(w: &SurveyWorld) -> String {
-    let d = w
-        .app
-        .ok(
-            &w.manager,
-            "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
-            json!({ "p": w.point, "s": w.service }),
-        )
-        .await;
-    d["enableOpenChannel"]["code"].as_str().unwrap().to_owned()
-}
-
 #[actix_web::test]
 async fn each_way_a_citizen_came_has_its_own_figures_beside_the_combined_one() {
     let gw = FakeSmsGateway::start().await;
@@ -97,7 +84,7 @@ async fn each_way_a_citizen_came_has_its_own_figures_beside_the_combined_one() {
     let r = w.submit(&token, faces(1), None).await;
     assert_eq!(r["data"]["submitResponse"]["accepted"], true, "{r}");
     // Open channel: a poster answer of 2 and a kiosk answer of 1.
-    let point_code = open_channel(&w).await;
+    let point_code = w.open_channel().await;
     let k = w
         .app
         .ok(
@@ -191,7 +178,7 @@ async fn a_supervisor_narrows_the_headline_and_findings_and_reports_use_it() {
         let t = w.invite(tref).await;
         w.submit(&t, faces(3), None).await;
     }
-    let point_code = open_channel(&w).await;
+    let point_code = w.open_channel().await;
     w.app
         .ok(
             &Auth::None,

@@ -212,18 +212,6 @@ async fn fifty_concurrent_retries_with_one_submission_id_all_succeed_and_store_o
 const OPEN: &str =
     "mutation($i:SubmitOpenResponseInput!){ submitOpenResponse(input:$i){ accepted thankYou } }";
 
-async fn open_channel(w: &SurveyWorld) -> String {
-    let d = w
-        .app
-        .ok(
-            &w.manager,
-            "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
-            json!({ "p": w.point, "s": w.service }),
-        )
-        .await;
-    d["enableOpenChannel"]["code"].as_str().unwrap().to_owned()
-}
-
 #[actix_web::test]
 async fn the_open_channel_is_rate_limited_per_phone_and_per_kiosk_and_reported_apart() {
     let w = SurveyWorld::with("FACES_3", |c| {
@@ -232,7 +220,7 @@ async fn the_open_channel_is_rate_limited_per_phone_and_per_kiosk_and_reported_a
         c.suppression_threshold = 5;
     })
     .await;
-    let code_ = open_channel(&w).await;
+    let code_ = w.open_channel().await;
     for _ in 0..2 {
         let r = w
             .app
@@ -328,7 +316,7 @@ async fn the_open_channel_is_rate_limited_per_phone_and_per_kiosk_and_reported_a
 #[actix_web::test]
 async fn a_kiosk_retry_with_the_same_submission_id_is_not_counted_twice() {
     let w = SurveyWorld::new("FACES_3").await;
-    let code_ = open_channel(&w).await;
+    let code_ = w.open_channel().await;
     for _ in 0..3 {
         let r = w.app.gql(&Auth::None, OPEN, json!({ "i": { "pointCode": code_, "answers": faces(3), "clientSubmissionId": "k-1" } })).await;
         assert_eq!(r["data"]["submitOpenResponse"]["accepted"], true);

@@ -457,6 +457,19 @@ impl SurveyWorld {
             "transactionRef": tref, "deliveredAt": (self.now() - chrono::Duration::minutes(3)).to_rfc3339(), "locale": "mn" } })
     }
 
+    /// Enables the world's open channel (its point and service); returns the poster code.
+    pub async fn open_channel(&self) -> String {
+        let d = self
+            .app
+            .ok(
+                &self.manager,
+                "mutation($p:ID!,$s:ID!){ enableOpenChannel(servicePointId:$p, serviceId:$s){ code } }",
+                json!({ "p": self.point, "s": self.service }),
+            )
+            .await;
+        d["enableOpenChannel"]["code"].as_str().unwrap().to_owned()
+    }
+
     /// Issues an invitation and returns its token.
     pub async fn invite(&self, tref: &str) -> String {
         let d = self.app.ok(&self.key, ISSUE, self.issue_vars(tref)).await;
