@@ -104,12 +104,29 @@ pub struct Config {
     /// `SANAL_OUTBOX_POLL_SECS`: how often the delivery outbox looks for messages
     /// due (default 5 s; it is also woken at once after each invitation to send).
     pub outbox_poll: std::time::Duration,
+    /// `SANAL_GROUP_COMMIT_MAX`: most responses stored in one group commit (default 64).
+    pub group_commit_max: usize,
+    /// `SANAL_GROUP_COMMIT_WAIT_MS`: how long a group waits for more responses after
+    /// its first (default 5 ms; 0 takes only what is already queued).
+    pub group_commit_wait: std::time::Duration,
+    /// `SANAL_SUBMIT_QUEUE`: most responses waiting for the writer; beyond it a
+    /// submission answers `RATE_LIMITED` with a retry hint (default 4096).
+    pub submit_queue: usize,
     /// The SMS gateway and SMTP server that send citizens their links (the
     /// variables of [`crate::delivery::VARIABLES`]).
     pub delivery: crate::delivery::DeliveryConfig,
 }
 
 impl Config {
+    /// How the response writer groups submissions.
+    pub fn group_settings(&self) -> GroupSettings {
+        GroupSettings {
+            max: self.group_commit_max,
+            wait: self.group_commit_wait,
+            queue: self.submit_queue,
+        }
+    }
+
     /// The sign-in limits.
     pub fn login_policy(&self) -> crate::ratelimit::login::LoginPolicy {
         crate::ratelimit::login::LoginPolicy {
@@ -138,6 +155,18 @@ impl Config {
             &self.hmac_secret
         }
     }
+}
+
+/// How submissions are grouped (`SANAL_GROUP_COMMIT_MAX`,
+/// `SANAL_GROUP_COMMIT_WAIT_MS`, `SANAL_SUBMIT_QUEUE`).
+#[derive(Debug, Clone, Copy)]
+pub struct GroupSettings {
+    /// Most submissions in one group.
+    pub max: usize,
+    /// How long a group waits for company after its first submission.
+    pub wait: std::time::Duration,
+    /// Most submissions waiting for the writer.
+    pub queue: usize,
 }
 
 /// Shortest `SANAL_METRICS_TOKEN` accepted in production mode.
@@ -318,6 +347,17 @@ pub const SETTINGS: &[Setting] = &[
             v,
             1..=3_600
         )?)),
+    setting!("SANAL_GROUP_COMMIT_MAX", "64", |c, v| c.group_commit_max =
+        within("SANAL_GROUP_COMMIT_MAX", v, 1..=1_000)?),
+    setting!("SANAL_GROUP_COMMIT_WAIT_MS", "5", |c, v| c
+        .group_commit_wait =
+        std::time::Duration::from_millis(within(
+            "SANAL_GROUP_COMMIT_WAIT_MS",
+            v,
+            0..=1_000
+        )?)),
+    setting!("SANAL_SUBMIT_QUEUE", "4096", |c, v| c.submit_queue =
+        within("SANAL_SUBMIT_QUEUE", v, 1..=1_000_000)?),
     setting!("SANAL_FINDING_RESPONSE_RATE_FLOOR", "0.1", |c, v| c
         .finding_response_rate_floor =
         within("SANAL_FINDING_RESPONSE_RATE_FLOOR", v, 0.0..=1.0)?),
@@ -364,6 +404,9 @@ impl Config {
             finding_response_rate_floor: 0.0,
             metrics_token: None,
             outbox_poll: std::time::Duration::ZERO,
+            group_commit_max: 0,
+            group_commit_wait: std::time::Duration::ZERO,
+            submit_queue: 0,
             delivery: crate::delivery::DeliveryConfig::default(),
         };
         for s in SETTINGS.iter().filter(|s| !s.default.is_empty()) {

@@ -70,6 +70,9 @@ impl Db {
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(15))
                 .foreign_keys(true)
+                // Deleted and overwritten values are zeroed, not left in free pages
+                // (what the invitation purge clears must not stay readable).
+                .pragma("secure_delete", "ON")
                 .create_if_missing(true)
         });
         let mut conn = Database::connect(opts).await?;

@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod group_commit;
 pub mod ratelimit;
 pub mod routes;
 pub mod services;

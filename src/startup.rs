@@ -51,7 +51,13 @@ pub async fn prepare(
     let gate = Arc::new(OperationGate::new(config.gate_limits()));
     let deliverer =
         crate::delivery::Deliverer::new(&config.delivery).map_err(fail("delivery adapters"))?;
+    let writer = crate::group_commit::GroupWriter::start(
+        db.clone(),
+        config.group_settings(),
+        crate::services::responses::store_group_fn(),
+    );
     let state = AppState {
+        writer,
         deliverer,
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         db,
@@ -108,7 +114,9 @@ impl Application {
             .port();
         let server = serve(listener, schema, state.clone(), workers)
             .map_err(|e| fail("starting the server")(e.to_string()))?;
-        actix_web::rt::spawn(purge_loop(state.clone()));
+        // On the runtime itself (not the worker's local set): a job cut short when
+        // the runtime ends is dropped inside it, as its database connections need.
+        tokio::spawn(purge_loop(state.clone()));
         actix_web::rt::spawn(crate::services::outbox::run_loop(
             state.clone(),
             state.config.outbox_poll,

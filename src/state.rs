@@ -33,4 +33,6 @@ pub struct AppState {
     pub deliverer: crate::delivery::Deliverer,
     /// Wakes the delivery outbox after an invitation to send is committed.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Stores accepted responses in group commits (one writer per instance).
+    pub writer: crate::group_commit::GroupWriter,
 }

@@ -229,3 +229,115 @@ async fn the_binary_in_production_survives_the_attacks_and_stays_small() {
     );
     assert!(peak <= MAX_PEAK_MIB, "peak {peak} MiB > {MAX_PEAK_MIB} MiB");
 }
+
+/// Submissions acknowledged by the binary before it is killed with SIGKILL are all
+/// stored, and nothing is stored by halves: every used invitation has its response.
+/// The survey and invitations are made in-process on the same database; the
+/// binary (with its group writer) takes the answers and is killed mid-stream.
+#[actix_web::test]
+async fn killed_with_sigkill_under_load_the_binary_loses_no_acknowledged_submission() {
+    use common::{SurveyWorld, faces, spawn_app_on};
+    use sea_orm::{ConnectionTrait, Statement};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let scratch = scratch();
+    let w = SurveyWorld::in_app(spawn_app_on(&scratch.database_url, |_| {}).await, "FACES_3").await;
+    let mut tokens = vec![];
+    for i in 0..300 {
+        tokens.push(w.invite(&format!("KILL-{i}")).await);
+    }
+    let port = free_port();
+    let mut child = sanal(&scratch)
+        .env("SANAL_BIND", format!("127.0.0.1:{port}"))
+        .env("SANAL_WORKERS", "2")
+        .env(
+            "SANAL_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-kill-test",
+        )
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the sanal binary");
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while !client()
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().as_u16() == 200)
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let acked = Mutex::new(Vec::<String>::new());
+    let killed = AtomicBool::new(false);
+    let next = Mutex::new(tokens.iter());
+    let worker = || async {
+        loop {
+            let Some(t) = next.lock().unwrap().next().cloned() else {
+                return;
+            };
+            if killed.load(Ordering::SeqCst) {
+                return;
+            }
+            let r = gql(
+                &base,
+                None,
+                common::SUBMIT,
+                json!({ "i": { "token": t, "answers": faces(2) } }),
+            )
+            .await;
+            if r["data"]["submitResponse"]["accepted"] == true {
+                acked.lock().unwrap().push(t);
+            }
+        }
+    };
+    let killer = async {
+        while acked.lock().unwrap().len() < 100 {
+            actix_web::rt::time::sleep(Duration::from_millis(2)).await;
+        }
+        child.kill().expect("SIGKILL");
+        killed.store(true, Ordering::SeqCst);
+        let _ = child.wait();
+    };
+    futures_util::future::join(
+        futures_util::future::join_all((0..16).map(|_| worker())),
+        killer,
+    )
+    .await;
+    let acked = acked.into_inner().unwrap();
+    let conn = w.app.state.db.conn();
+    let count = |sql: String| async move {
+        conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+    };
+    let hashes = acked
+        .iter()
+        .map(|t| format!("'{}'", sanal::auth::secrets::sha256_hex(t)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let used_acked = count(format!(
+        "SELECT COUNT(*) AS n FROM invitations WHERE used_at IS NOT NULL AND token_hash IN ({hashes})"
+    ))
+    .await;
+    let used =
+        count("SELECT COUNT(*) AS n FROM invitations WHERE used_at IS NOT NULL".into()).await;
+    let responses = count("SELECT COUNT(*) AS n FROM responses".into()).await;
+    eprintln!(
+        "acknowledged before SIGKILL: {}; stored: {responses} responses for {used} used invitations",
+        acked.len()
+    );
+    assert!(acked.len() >= 100);
+    assert_eq!(
+        used_acked,
+        acked.len() as i64,
+        "an acknowledged submission was lost"
+    );
+    assert_eq!(used, responses, "a response stored by halves");
+}

@@ -1,33 +1,38 @@
-//! `sanal-bench submit`: measures `submitResponse` over HTTP against the server
-//! built in release mode, on SQLite (default) or PostgreSQL (`--db postgres://…`).
+//! `sanal-bench submit`: measures `submitResponse` over HTTP against the `sanal`
+//! binary built in release mode, on SQLite (default) or PostgreSQL (`--db postgres://…`).
 //!
-//! It starts the server in this process on a free port, fills the demo catalogue,
-//! issues invitations spread over every service and service point (as real
-//! traffic is), then submits one response per invitation from N concurrent
-//! clients and prints throughput and latency percentiles.
+//! The server runs in a **process of its own** (the `sanal` binary next to this
+//! one, or `--server PATH`); this process is the load generator. Before starting
+//! the server, this process migrates the database and fills the demo catalogue;
+//! then it issues invitations over HTTP spread over every service and service
+//! point (as real traffic is), and answers them in four parts of the same run:
+//! 1. the ceiling: straight through the service layer in this process (no HTTP,
+//!    no GraphQL), at the same concurrency, the server idle;
+//! 2. the maximum: `submitResponse` over HTTP, N concurrent clients, closed loop;
+//! 3. paced at 70% of that maximum (open loop): the latency a steady load sees;
+//! 4. a burst over 256 concurrent connections: the server's memory under it.
 //!
-//! In the same `submit` run, half of the invitations are answered over HTTP and the
-//! other half straight through the service layer (no HTTP, no GraphQL), at the same
-//! concurrency: the ceiling the HTTP path is compared to.
+//! It prints each rate with p50/p99, the server's cold start to ready (database
+//! already migrated), its resident memory idle and at peak, and this process's.
 //!
 //! `sanal-bench reports`: seeds a national-scale catalogue (200 services, 1,000
 //! points) and N responses, then times `satisfactionReport` (institution ×
 //! quarter, country × year) over HTTP beside a plain SQL GROUP BY over the raw
 //! answers for the same scope.
 //!
-//! Run: `cargo run --release -p sanal-bench -- submit|reports [--n N] [--concurrency C] [--db URL]`
+//! Build both binaries, then run:
+//! `cargo build --release --workspace && target/release/sanal-bench submit|reports [--n N] [--concurrency C] [--db URL] [--server PATH]`
 
 mod seed;
 
 use futures_util::StreamExt;
 use sanal::clock::SystemClock;
 use sanal::config::Config;
-use sanal::startup::Application;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const ADMIN: &str = "bench@sanal.mn";
+const ADMIN: &str = "load.generator@sanal.mn";
 const PASSWORD: &str = "bench password 2026";
 
 struct Args {
@@ -35,6 +40,7 @@ struct Args {
     n: usize,
     concurrency: usize,
     db: Option<String>,
+    server: Option<std::path::PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
@@ -43,13 +49,15 @@ fn args() -> Result<Args, String> {
         n: 5000,
         concurrency: 32,
         db: None,
+        server: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     match v.first().map(String::as_str) {
         Some("submit" | "reports") => a.mode = v[0].clone(),
         _ => {
             return Err(
-                "usage: sanal-bench submit|reports [--n N] [--concurrency C] [--db URL]".into(),
+                "usage: sanal-bench submit|reports [--n N] [--concurrency C] [--db URL] [--server PATH]"
+                    .into(),
             );
         }
     }
@@ -60,12 +68,14 @@ fn args() -> Result<Args, String> {
             "--n" => a.n = val.parse().map_err(|_| "--n: number")?,
             "--concurrency" => a.concurrency = val.parse().map_err(|_| "--concurrency: number")?,
             "--db" => a.db = Some(val.clone()),
+            "--server" => a.server = Some(val.into()),
             _ => return Err(format!("unknown option {k}")),
         }
     }
     Ok(a)
 }
 
+#[derive(Clone)]
 struct Client {
     http: awc::Client,
     url: String,
@@ -130,6 +140,131 @@ fn answers_for(questions: &[Value]) -> Value {
     json!(out)
 }
 
+/// The `sanal` binary, started in a process of its own on the bench's database.
+struct Server {
+    child: std::process::Child,
+    base: String,
+    /// Spawn to `/health/ready` answering 200.
+    cold_start: Duration,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    async fn start(a: &Args, url: &str) -> Result<Self, String> {
+        let path = match &a.server {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()
+                .map_err(|e| e.to_string())?
+                .with_file_name("sanal"),
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let t0 = Instant::now();
+        let child = std::process::Command::new(&path)
+            .env("DATABASE_URL", url)
+            .env("SANAL_BIND", format!("127.0.0.1:{port}"))
+            .env(
+                "SANAL_JWT_SECRET",
+                "bench-secret-bench-secret-bench-secret!",
+            )
+            .env("SANAL_DB_POOL_SIZE", "16")
+            .env("SANAL_WORKERS", "2")
+            .env("SANAL_MAX_OPERATIONS_IN_FLIGHT", "1024")
+            .env("SANAL_DATA_DIR", std::env::temp_dir())
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "{}: {e} (build it: cargo build --release --workspace)",
+                    path.display()
+                )
+            })?;
+        let mut server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            cold_start: Duration::ZERO,
+        };
+        let http = awc::Client::default();
+        loop {
+            let ready = http
+                .get(format!("{}/health/ready", server.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().as_u16() == 200);
+            if ready {
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(60) {
+                return Err("the server did not become ready in 60 s".into());
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                return Err(format!("the server exited: {status}"));
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(2)).await;
+        }
+        server.cold_start = t0.elapsed();
+        Ok(server)
+    }
+
+    /// The writer's groups so far, from the server's `/metrics`.
+    async fn group_stats(&self) {
+        let body = match awc::Client::default()
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+        {
+            Ok(mut r) => r.body().limit(8 << 20).await.unwrap_or_default(),
+            Err(_) => return,
+        };
+        let text = String::from_utf8_lossy(&body);
+        let value = |name: &str| {
+            text.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let groups = value("sanal_submit_group_size_count");
+        println!(
+            "server's writer: {groups:.0} groups, {:.1} submissions and {:.1} ms each on average",
+            value("sanal_submit_group_size_sum") / groups.max(1.0),
+            value("sanal_submit_group_duration_seconds_sum") * 1e3 / groups.max(1.0)
+        );
+    }
+
+    /// (current, peak) resident memory of the server process, MiB.
+    fn rss_mib(&self) -> (u64, u64) {
+        rss_of(&format!("/proc/{}/status", self.child.id()))
+    }
+}
+
+/// (VmRSS, VmHWM) of a process's status file, MiB.
+fn rss_of(status: &str) -> (u64, u64) {
+    let s = std::fs::read_to_string(status).unwrap_or_default();
+    let field = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(0, |kib| kib / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn http_client(connections: usize) -> awc::Client {
+    awc::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .connector(awc::Connector::new().limit(connections))
+        .finish()
+}
+
 #[actix_web::main]
 async fn main() -> Result<(), String> {
     let a = args()?;
@@ -137,30 +272,44 @@ async fn main() -> Result<(), String> {
     let url =
         a.db.clone()
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", tmp.display()));
+    println!(
+        "machine: {} cores; load generator (this process) and server (its own process) share them",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    // This process migrates and seeds; the server it then starts finds the
+    // database ready, as after any deployment.
     let mut config = Config::for_database(&url);
     config.admin_email = Some(ADMIN.into());
     config.admin_password = Some(PASSWORD.into());
     config.db_pool_size = 16;
-    let app = Application::build(config, Arc::new(SystemClock))
+    let state = sanal::startup::prepare(config, Arc::new(SystemClock), None)
         .await
         .map_err(|e| e.to_string())?;
-    let state = app.state().clone();
-    let c = Client {
-        http: awc::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .finish(),
-        url: format!("http://127.0.0.1:{}/graphql", app.port()),
+    let r = if a.mode == "reports" {
+        reports(&state, &a, &url).await
+    } else {
+        submit(&state, &a, &url).await
     };
-    actix_web::rt::spawn(app.run_until_stopped());
-    if a.mode == "reports" {
-        let r = reports(&state, &c, &a).await;
-        cleanup(&tmp);
-        return r;
-    }
-    sanal::services::demo::seed(&state, 0)
+    cleanup(&tmp);
+    r?;
+    std::process::exit(0);
+}
+
+async fn submit(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(), String> {
+    sanal::services::demo::seed(state, 0)
         .await
         .map_err(|e| e.public_message())?;
-
+    let server = Server::start(a, url).await?;
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    let (idle, _) = server.rss_mib();
+    println!(
+        "server: cold start to ready {:.0} ms (database migrated); resident {idle} MiB idle",
+        server.cold_start.as_secs_f64() * 1e3
+    );
+    let c = Client {
+        http: http_client(512),
+        url: format!("{}/graphql", server.base),
+    };
     let login = c
         .gql(
             None,
@@ -248,90 +397,136 @@ async fn main() -> Result<(), String> {
         issue_secs,
         tokens.len() as f64 / issue_secs
     );
-    // Same run, same data: the second half goes straight through the service layer.
-    let ceiling_tokens = tokens.split_off(tokens.len() / 2);
+    // Same run, same data, four parts.
+    let quarter = tokens.len() / 4;
+    let burst = tokens.split_off(3 * quarter);
+    let paced = tokens.split_off(2 * quarter);
+    let ceiling_tokens = tokens.split_off(quarter);
 
-    {
-        let start = Instant::now();
-        let results: Vec<Result<Duration, String>> = futures_util::stream::iter(ceiling_tokens)
-            .map(|(token, answers)| {
-                let state = &state;
-                async move {
-                    let t0 = Instant::now();
-                    let answers = answers
-                        .as_array()
-                        .map(|v| {
-                            v.iter()
-                                .map(|x| sanal::domain::survey::Answer {
-                                    question_key: x["questionKey"]
-                                        .as_str()
-                                        .unwrap_or_default()
-                                        .to_owned(),
-                                    value: x["value"].as_i64().map(|v| v as i32),
-                                    choices: x["choices"]
-                                        .as_array()
-                                        .map(|c| {
-                                            c.iter()
-                                                .filter_map(|k| k.as_str().map(str::to_owned))
-                                                .collect()
-                                        })
-                                        .unwrap_or_default(),
-                                    text: x["text"].as_str().map(str::to_owned),
-                                    not_applicable: false,
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let input = sanal::services::responses::SubmitInput {
-                        token,
-                        answers,
-                        locale: None,
-                        client_submission_id: Some("b".into()),
-                        follow_up: None,
-                    };
-                    sanal::services::responses::submit_response(
-                        state,
-                        &sanal::auth::Actor::anonymous(Some("bench".into())),
-                        input,
-                    )
-                    .await
-                    .map_err(|e| e.public_message())?;
-                    Ok(t0.elapsed())
-                }
-            })
-            .buffer_unordered(a.concurrency)
-            .collect()
-            .await;
-        report_latencies(
-            "ceiling: the same submissions through the service layer (no HTTP, no GraphQL)",
-            results,
-            start.elapsed().as_secs_f64(),
-            a.concurrency,
-        );
-    }
     let start = Instant::now();
-    let results: Vec<Result<Duration, String>> = futures_util::stream::iter(tokens)
-        .map(|(token, answers)| {
-            let c = &c;
-            async move {
-                let t0 = Instant::now();
-                c.gql(None, "mutation($i:SubmitResponseInput!){ submitResponse(input:$i){ accepted } }",
-                    json!({ "i": { "token": token, "answers": answers, "clientSubmissionId": "b" } }))
-                    .await?;
-                Ok(t0.elapsed())
-            }
+    let results: Vec<Result<Duration, String>> = futures_util::stream::iter(ceiling_tokens)
+        .map(|(token, answers)| async move {
+            let t0 = Instant::now();
+            let input = sanal::services::responses::SubmitInput {
+                token,
+                answers: domain_answers(&answers),
+                locale: None,
+                client_submission_id: Some("b".into()),
+                follow_up: None,
+            };
+            sanal::services::responses::submit_response(
+                state,
+                &sanal::auth::Actor::anonymous(Some("bench".into())),
+                input,
+            )
+            .await
+            .map_err(|e| e.public_message())?;
+            Ok(t0.elapsed())
         })
         .buffer_unordered(a.concurrency)
         .collect()
         .await;
     report_latencies(
-        "submitResponse over HTTP",
+        "ceiling: the same submissions through the service layer (no HTTP, no GraphQL)",
         results,
         start.elapsed().as_secs_f64(),
         a.concurrency,
     );
-    cleanup(&tmp);
-    std::process::exit(0);
+
+    let submit = |c: &Client, token: String, answers: Value| {
+        let c = c.clone();
+        async move {
+            let t0 = Instant::now();
+            c.gql(
+                None,
+                "mutation($i:SubmitResponseInput!){ submitResponse(input:$i){ accepted } }",
+                json!({ "i": { "token": token, "answers": answers, "clientSubmissionId": "b" } }),
+            )
+            .await?;
+            Ok(t0.elapsed())
+        }
+    };
+    let start = Instant::now();
+    let results: Vec<Result<Duration, String>> = futures_util::stream::iter(tokens)
+        .map(|(t, ans)| submit(&c, t, ans))
+        .buffer_unordered(a.concurrency)
+        .collect()
+        .await;
+    let max_rate = report_latencies(
+        "submitResponse over HTTP (maximum, closed loop)",
+        results,
+        start.elapsed().as_secs_f64(),
+        a.concurrency,
+    );
+
+    // Open loop at 70% of the maximum: each request leaves at its own time.
+    let rate = (0.7 * max_rate).max(1.0);
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let start = Instant::now();
+    let t_start = actix_web::rt::time::Instant::now();
+    let results: Vec<Result<Duration, String>> =
+        futures_util::stream::iter(paced.into_iter().enumerate())
+            .map(|(k, (t, ans))| {
+                let go = t_start + interval * k as u32;
+                let fut = submit(&c, t, ans);
+                async move {
+                    actix_web::rt::time::sleep_until(go).await;
+                    fut.await
+                }
+            })
+            .buffer_unordered(4096)
+            .collect()
+            .await;
+    report_latencies(
+        &format!("submitResponse over HTTP paced at 70% of the maximum ({rate:.0}/s)"),
+        results,
+        start.elapsed().as_secs_f64(),
+        0,
+    );
+
+    let start = Instant::now();
+    let results: Vec<Result<Duration, String>> = futures_util::stream::iter(burst)
+        .map(|(t, ans)| submit(&c, t, ans))
+        .buffer_unordered(256)
+        .collect()
+        .await;
+    report_latencies(
+        "submitResponse over HTTP, 256 concurrent connections",
+        results,
+        start.elapsed().as_secs_f64(),
+        256,
+    );
+    server.group_stats().await;
+    let (now_rss, peak) = server.rss_mib();
+    println!(
+        "server resident memory: {idle} MiB idle after start, {now_rss} MiB after the run, peak {peak} MiB"
+    );
+    Ok(())
+}
+
+/// The bench's JSON answers as the service layer takes them.
+fn domain_answers(answers: &Value) -> Vec<sanal::domain::survey::Answer> {
+    answers
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|x| sanal::domain::survey::Answer {
+                    question_key: x["questionKey"].as_str().unwrap_or_default().to_owned(),
+                    value: x["value"].as_i64().map(|v| v as i32),
+                    choices: x["choices"]
+                        .as_array()
+                        .map(|c| {
+                            c.iter()
+                                .filter_map(|k| k.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    text: x["text"].as_str().map(str::to_owned),
+                    not_applicable: false,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn cleanup(tmp: &std::path::Path) {
@@ -339,20 +534,9 @@ fn cleanup(tmp: &std::path::Path) {
         let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
     }
     println!(
-        "peak RSS of the process (server + load generator): {} MiB",
-        peak_rss_mib()
+        "peak resident memory of the load generator (this process): {} MiB",
+        rss_of("/proc/self/status").1
     );
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
 }
 
 fn report_latencies(
@@ -360,7 +544,7 @@ fn report_latencies(
     results: Vec<Result<Duration, String>>,
     secs: f64,
     concurrency: usize,
-) {
+) -> f64 {
     let errors = results.iter().filter(|r| r.is_err()).count();
     if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
         eprintln!("first error: {e}");
@@ -377,6 +561,7 @@ fn report_latencies(
         percentile(&lat, 0.5).as_secs_f64() * 1e3,
         percentile(&lat, 0.99).as_secs_f64() * 1e3
     );
+    lat.len() as f64 / secs
 }
 
 async fn time_it<F, Fut>(reps: usize, mut f: F) -> Result<(Duration, Duration), String>
@@ -394,7 +579,7 @@ where
     Ok((percentile(&lat, 0.5), percentile(&lat, 0.99)))
 }
 
-async fn reports(state: &sanal::state::AppState, c: &Client, a: &Args) -> Result<(), String> {
+async fn reports(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(), String> {
     use sea_orm::{ConnectionTrait, Statement};
     let t0 = Instant::now();
     let targets = seed::catalogue(state, 20, 10, 5).await?;
@@ -405,6 +590,15 @@ async fn reports(state: &sanal::state::AppState, c: &Client, a: &Args) -> Result
         t0.elapsed().as_secs_f64()
     );
     seed::responses(state, &targets, a.n).await?;
+    let server = Server::start(a, url).await?;
+    println!(
+        "server: cold start to ready {:.0} ms",
+        server.cold_start.as_secs_f64() * 1e3
+    );
+    let c = &Client {
+        http: http_client(64),
+        url: format!("{}/graphql", server.base),
+    };
     let login = c
         .gql(
             None,
@@ -491,5 +685,6 @@ async fn reports(state: &sanal::state::AppState, c: &Client, a: &Args) -> Result
             g50.as_secs_f64() / p50.as_secs_f64().max(1e-9)
         );
     }
+    println!("server resident memory: peak {} MiB", server.rss_mib().1);
     Ok(())
 }

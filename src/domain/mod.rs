@@ -14,6 +14,7 @@ pub mod page;
 pub mod password;
 pub mod period;
 pub mod role;
+pub mod submission;
 pub mod survey;
 pub mod templates;
 pub mod text;

@@ -75,6 +75,19 @@ pub(crate) async fn bump(
     signal: &str,
     source: &str,
 ) -> AppResult<()> {
+    bump_by(conn, day, service_id, institution_id, signal, source, 1).await
+}
+
+/// Raises a counter by `n` (a group of submissions raises each counter once).
+pub(crate) async fn bump_by(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    service_id: Uuid,
+    institution_id: Uuid,
+    signal: &str,
+    source: &str,
+    n: i64,
+) -> AppResult<()> {
     use sea_orm::sea_query::ExprTrait;
     let t = Alias::new("integrity_counts");
     let cols = [
@@ -95,11 +108,15 @@ pub(crate) async fn bump(
             institution_id.into(),
             signal.into(),
             source.into(),
-            1i64.into(),
+            n.into(),
         ])
         .on_conflict(
             OnConflict::columns(["day", "service_id", "signal", "source"].map(Alias::new))
-                .value(Alias::new("n"), Expr::col((t, Alias::new("n"))).add(1i64))
+                .value(
+                    Alias::new("n"),
+                    Expr::col((t, Alias::new("n")))
+                        .add(Expr::col((Alias::new("excluded"), Alias::new("n")))),
+                )
                 .to_owned(),
         );
     conn.execute_raw(conn.get_database_backend().build(&ins))

@@ -34,6 +34,7 @@ use entity::{delivered_count, invitation, recontact_cooldown, service, service_p
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -148,6 +149,25 @@ pub fn local_date(state: &AppState, at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&state.config.timezone).date_naive()
 }
 
+/// The instant the local day of `at` began: what is recorded where a finer time
+/// could link records (an invitation's use, a purged delivery).
+pub fn start_of_local_day(state: &AppState, at: DateTime<Utc>) -> DateTime<Utc> {
+    day_start(state, local_date(state, at))
+}
+
+/// The instant a local calendar day began (the earliest, should a zone's clocks
+/// jump at midnight).
+pub fn day_start(state: &AppState, day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    state
+        .config
+        .timezone
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 async fn require_catalogue(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -236,7 +256,13 @@ pub async fn issue_invitation(
     let limits = (state.config.max_expiry_days, state.config.min_cooldown_days);
     let plan = plan(&*txn, &svc, &input, now, limits).await?;
     let invited = sampled(state, svc.id, &tref, plan.sampling_rate)
-        && !cooling_down(&*txn, respondent.as_deref(), &input, plan.cooldown_days).await?;
+        && !cooling_down(
+            &*txn,
+            respondent.as_deref(),
+            input.delivered_at,
+            cooldown_end(state, input.delivered_at, plan.cooldown_days),
+        )
+        .await?;
     let id = Uuid::new_v4();
     let row = invitation::ActiveModel {
         id: Set(id),
@@ -368,12 +394,33 @@ async fn plan(
     })
 }
 
-/// Whether the respondent was invited too recently; if not, starts their cooldown.
+/// When a cooldown that starts with a delivery at `delivered_at` ends: the start
+/// of a local day, one or two days (at random) after the day `cooldown_days` later,
+/// so never sooner than the floor and never a time that gives back the delivery
+/// (`until − cooldown` is not the delivered time, nor even surely its day).
+/// `None` when there is no cooldown.
+fn cooldown_end(
+    state: &AppState,
+    delivered_at: DateTime<Utc>,
+    cooldown_days: i32,
+) -> Option<DateTime<Utc>> {
+    use rand::RngExt;
+    if cooldown_days <= 0 {
+        return None;
+    }
+    let jitter: i64 = rand::rng().random_range(1..=2);
+    let day = local_date(state, delivered_at)
+        .checked_add_signed(Duration::days(i64::from(cooldown_days) + jitter))?;
+    Some(day_start(state, day))
+}
+
+/// Whether the respondent was invited too recently; if not, starts their cooldown
+/// (until `until`).
 async fn cooling_down(
     conn: &impl ConnectionTrait,
     respondent: Option<&str>,
-    input: &IssueInput,
-    cooldown_days: i32,
+    delivered_at: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
 ) -> AppResult<bool> {
     let Some(r) = respondent else {
         return Ok(false);
@@ -381,14 +428,14 @@ async fn cooling_down(
     let cooling = recontact_cooldown::Entity::find_by_id(r.to_owned())
         .one(conn)
         .await?
-        .is_some_and(|c| c.until > input.delivered_at);
-    if !cooling && cooldown_days > 0 {
+        .is_some_and(|c| c.until > delivered_at);
+    if let (false, Some(until)) = (cooling, until) {
         recontact_cooldown::Entity::delete_by_id(r.to_owned())
             .exec(conn)
             .await?;
         recontact_cooldown::Entity::insert(recontact_cooldown::ActiveModel {
             respondent_hmac: Set(r.to_owned()),
-            until: Set(input.delivered_at + Duration::days(i64::from(cooldown_days))),
+            until: Set(until),
         })
         .exec_without_returning(conn)
         .await?;
@@ -530,37 +577,63 @@ async fn write_delivered(
 pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
     let now = state.clock.now();
     let txn = crate::services::write::begin(state).await?;
-    let purged = invitation::Entity::update_many()
-        .col_expr(
-            invitation::Column::TransactionRef,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            invitation::Column::PayloadHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            invitation::Column::TokenHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            invitation::Column::CodeHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            invitation::Column::SubmissionHash,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            invitation::Column::IssuedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(invitation::Column::PurgedAt, Expr::value(now))
+    // By delivery day: what remains of a purged invitation is its day, at the day's
+    // start (delivered and, if it was, used), nothing finer.
+    let days: Vec<NaiveDate> = invitation::Entity::find()
+        .select_only()
+        .column(invitation::Column::DeliveryDate)
+        .distinct()
         .filter(invitation::Column::ExpiresAt.lte(now))
         .filter(invitation::Column::PurgedAt.is_null())
-        .exec(&*txn)
-        .await?
-        .rows_affected;
+        .into_tuple()
+        .all(&*txn)
+        .await?;
+    let mut purged = 0;
+    for day in days {
+        let start = day_start(state, day);
+        purged += invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::TransactionRef,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                invitation::Column::PayloadHash,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                invitation::Column::TokenHash,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                invitation::Column::CodeHash,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                invitation::Column::SubmissionHash,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                invitation::Column::IssuedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(invitation::Column::DeliveredAt, Expr::value(start))
+            .col_expr(
+                invitation::Column::UsedAt,
+                Expr::case(
+                    invitation::Column::UsedAt.is_null(),
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .finally(Expr::value(start))
+                .into(),
+            )
+            .col_expr(invitation::Column::PurgedAt, Expr::value(now))
+            .filter(invitation::Column::DeliveryDate.eq(day))
+            .filter(invitation::Column::ExpiresAt.lte(now))
+            .filter(invitation::Column::PurgedAt.is_null())
+            .exec(&*txn)
+            .await?
+            .rows_affected;
+    }
     recontact_cooldown::Entity::delete_many()
         .filter(recontact_cooldown::Column::Until.lte(now))
         .exec(&*txn)
@@ -568,5 +641,22 @@ pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
     super::outbox::purge_expired(&*txn, now).await?;
     txn.finish_unaudited("the purge: what it clears must not be kept anywhere")
         .await?;
+    // Every run: a vacuum cannot remove versions an open transaction may still
+    // see, so the next run finishes what this one could not.
+    forget_old_versions(state).await?;
     Ok(purged)
+}
+
+/// Makes what the purge cleared unreadable in the database files too: PostgreSQL
+/// keeps the old row versions until a vacuum; SQLite (with `secure_delete`, which
+/// zeroes freed space) keeps old pages in its write-ahead log until a checkpoint.
+async fn forget_old_versions(state: &AppState) -> AppResult<()> {
+    use sea_orm::DbBackend;
+    let sql = match state.db.backend() {
+        DbBackend::Postgres => "VACUUM invitations, recontact_cooldowns, delivery_outbox",
+        DbBackend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        _ => return Ok(()),
+    };
+    state.db.conn().execute_unprepared(sql).await?;
+    Ok(())
 }

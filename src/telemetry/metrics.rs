@@ -39,6 +39,13 @@ pub const DB_STATEMENTS: &str = "sanal_db_statements_total";
 /// Histogram: database statement latency.
 pub const DB_STATEMENT_DURATION: &str = "sanal_db_statement_duration_seconds";
 
+/// Histogram: submissions per group commit of the response writer.
+pub const GROUP_SIZE: &str = "sanal_submit_group_size";
+/// Histogram: time to store one group (its transaction, fsync included).
+pub const GROUP_DURATION: &str = "sanal_submit_group_duration_seconds";
+/// Counter: submissions refused because the writer's queue was full.
+pub const SUBMIT_QUEUE_FULL: &str = "sanal_submit_queue_full_total";
+
 /// Most distinct operation names given a label of their own; later ones count as `other`.
 pub const MAX_OPERATION_NAMES: usize = 200;
 /// Longest operation name given a label of its own.
@@ -128,6 +135,16 @@ fn describe() {
         "database statement latency"
     );
     describe_gauge!(PROCESS_RSS, Unit::Bytes, "resident memory of the process");
+    describe_histogram!(GROUP_SIZE, "submissions per group commit");
+    describe_histogram!(
+        GROUP_DURATION,
+        Unit::Seconds,
+        "time to store one group of submissions, fsync included"
+    );
+    describe_counter!(
+        SUBMIT_QUEUE_FULL,
+        "submissions refused (RATE_LIMITED) because the writer's queue was full"
+    );
 }
 
 /// One HTTP request answered.
@@ -168,6 +185,17 @@ pub fn db_statement(elapsed: Duration, failed: bool) {
     let outcome = if failed { "failed" } else { "ok" };
     metrics::counter!(DB_STATEMENTS, "outcome" => outcome).increment(1);
     metrics::histogram!(DB_STATEMENT_DURATION).record(elapsed.as_secs_f64());
+}
+
+/// One group of `size` submissions stored by the response writer.
+pub fn group_committed(size: usize, elapsed: Duration) {
+    metrics::histogram!(GROUP_SIZE).record(size as f64);
+    metrics::histogram!(GROUP_DURATION).record(elapsed.as_secs_f64());
+}
+
+/// A submission refused because the writer's queue was full.
+pub fn submit_queue_full() {
+    metrics::counter!(SUBMIT_QUEUE_FULL).increment(1);
 }
 
 /// One survey submission through `field`: accepted, or refused with a code.

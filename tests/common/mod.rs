@@ -191,6 +191,11 @@ async fn start(config: Config, clock: Arc<ManualClock>, schema: Option<String>) 
 }
 
 impl TestApp {
+    /// The SQLite file the app runs on (none on PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_file.as_deref()
+    }
+
     /// A second server instance on the same database and clock, with its own
     /// settings (the first instance keeps the database file).
     pub async fn another_instance(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {

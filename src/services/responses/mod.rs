@@ -16,16 +16,30 @@
 //!   answers. Ids are random UUIDv4 (no time in them); there is no per-response
 //!   timestamp, no invitation id, transaction reference, respondent hash, client
 //!   submission id or IP address. A test checks these columns against an allow-list.
-//! - The invitation records only that it was used (`used_at`) and a hash of the
-//!   client submission id so a retry gets the same acknowledgement.
+//! - The invitation records only that it was used (`used_at`, the start of the
+//!   local day, nothing finer) and a hash of the client submission id so a retry
+//!   gets the same acknowledgement.
+//! - Responses are stored by the [group writer](writer): a group's invitations are
+//!   marked used in invitation-id order, its responses inserted in a random order of
+//!   their own, in one transaction. PostgreSQL's `xmin` and the physical order
+//!   (`ctid`, SQLite's `rowid`) therefore point to a group, not to one invitation.
 //! - After an invitation's expiry window, [`purge_expired`](super::invitations::purge_expired)
 //!   clears every field that could link it (token and code hashes, transaction
-//!   reference, payload and submission hashes). The respondent's keyed hash never
-//!   sits on the invitation: cooldowns live in a table of (hash, until) only.
+//!   reference, payload and submission hashes, time of issue) and keeps of its
+//!   delivery and use only the day; it then vacuums (PostgreSQL) or truncates the
+//!   write-ahead log (SQLite, which runs with `secure_delete`), so the cleared
+//!   values are not left in old row versions or free pages. The respondent's keyed
+//!   hash never sits on the invitation: cooldowns live in a table of (hash, until)
+//!   only, and `until` is a local midnight one or two days (at random) after the
+//!   cooldown, so it gives back neither the delivery's time nor surely its day.
 //! - What remains: a day-granular join between "an invitation of service S at point
 //!   P was used" and "a response for S at P on that day". On a day with a single
 //!   delivery at a point, that identifies the transaction; reports therefore
 //!   suppress small cells (see the reporting work), and exports never include both.
+//!   Groups are as large as the traffic makes them: a lone submission at night is a
+//!   group of one, and the order of groups stays in the files, so such a response
+//!   is linkable by physical order (and by `xmin` until its invitation is purged).
+//!   `tests/unlinkability.rs` replays each attack on 24 concurrent answers.
 //! - A contact an institution's system passed so that Sanal sends the link lives
 //!   only in the delivery outbox until it is sent, then is deleted (see
 //!   [`outbox`](super::outbox)); it is never on the invitation.
@@ -38,26 +52,19 @@ mod lookup;
 mod open;
 mod read;
 mod submit;
+mod writer;
 
 pub use lookup::*;
 pub use open::*;
 pub use read::*;
 pub use submit::*;
+pub use writer::store_group_fn;
 
 pub(crate) use super::catalogue::names;
 use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
-use crate::domain::Locale;
-use crate::domain::catalogue::Channel;
-use crate::domain::survey::Answer;
-use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult, InvalidField};
 use crate::state::AppState;
-use chrono::NaiveDate;
-use entity::{follow_up, response, response_answer};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
-use serde_json::json;
-use uuid::Uuid;
 
 fn miss_key(actor: &Actor) -> String {
     format!(
@@ -108,80 +115,4 @@ fn submission_hash(csid: &Option<String>) -> AppResult<Option<String>> {
 
 fn answer_errors(errs: Vec<InvalidField>) -> AppError {
     AppError::invalid_answers(errs)
-}
-
-/// What a stored response needs.
-struct NewResponse<'a> {
-    version_id: Uuid,
-    service_id: Uuid,
-    point_id: Uuid,
-    institution_id: Uuid,
-    channel: Channel,
-    provenance: Provenance,
-    locale: Locale,
-    date: NaiveDate,
-    answers: &'a [Answer],
-    follow_up: Option<String>,
-}
-
-async fn store_response(conn: &impl ConnectionTrait, r: NewResponse<'_>) -> AppResult<()> {
-    let id = Uuid::new_v4();
-    response::Entity::insert(response::ActiveModel {
-        id: Set(id),
-        survey_version_id: Set(r.version_id),
-        service_id: Set(r.service_id),
-        service_point_id: Set(r.point_id),
-        institution_id: Set(r.institution_id),
-        channel: Set(r.channel.as_str().to_owned()),
-        origin: Set(r.provenance.origin().as_str().to_owned()),
-        provenance: Set(r.provenance.as_str().to_owned()),
-        locale: Set(r.locale.tag().to_owned()),
-        response_date: Set(r.date),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    let rows: Vec<response_answer::ActiveModel> = r
-        .answers
-        .iter()
-        .map(|a| response_answer::ActiveModel {
-            response_id: Set(id),
-            question_key: Set(a.question_key.clone()),
-            value: Set(a.value),
-            choices: Set((!a.choices.is_empty()).then(|| json!(a.choices))),
-            text: Set(a.text.clone()),
-            not_applicable: Set(a.not_applicable),
-        })
-        .collect();
-    if !rows.is_empty() {
-        response_answer::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
-    }
-    let mut inc = super::rollups::Increments::default();
-    inc.add(
-        &super::rollups::Facts {
-            day: r.date,
-            point: r.point_id,
-            service: r.service_id,
-            institution: r.institution_id,
-            channel: r.channel,
-            provenance: r.provenance,
-            version: r.version_id,
-        },
-        r.answers,
-    );
-    super::rollups::apply(conn, inc).await?;
-    if let Some(contact) = r.follow_up {
-        follow_up::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            response_id: Set(id),
-            institution_id: Set(r.institution_id),
-            service_id: Set(r.service_id),
-            contact: Set(contact),
-            created_date: Set(r.date),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
 }

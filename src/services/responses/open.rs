@@ -1,14 +1,13 @@
 //! The open channel: QR posters and kiosks at a service point, rate-limited and
 //! reported apart from invited responses.
 
-use super::{
-    Ack, NewResponse, answer_errors, check_guessing, missed, names, store_response, submission_hash,
-};
+use super::{Ack, answer_errors, check_guessing, missed, names, submission_hash};
 use crate::auth::Actor;
 use crate::auth::secrets::{random_token, sha256_hex};
 use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
 use crate::domain::ids::{ServiceId, ServicePointId};
+use crate::domain::submission::{Bump, Submission};
 use crate::domain::survey::{Answer, validate_answers};
 use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
@@ -323,40 +322,36 @@ pub async fn submit_open_response(
     }
     let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
     state.limiter.hit_checked(&limit_key, limit, window, now)?;
-    let txn = crate::services::write::begin(state).await?;
-    store_response(
-        &*txn,
-        NewResponse {
-            version_id,
-            service_id: oc.service_id,
-            point_id: oc.service_point_id,
-            institution_id: svc.institution_id,
-            channel,
-            provenance: if input.device_key.is_some() {
-                Provenance::Kiosk
-            } else {
-                Provenance::Poster
-            },
-            locale,
-            date: local_date(state, now),
-            answers: &answers,
-            follow_up: None,
+    let today = local_date(state, now);
+    let submission = Submission {
+        claim: None,
+        version_id,
+        service_id: oc.service_id,
+        point_id: oc.service_point_id,
+        institution_id: svc.institution_id,
+        channel,
+        provenance: if input.device_key.is_some() {
+            Provenance::Kiosk
+        } else {
+            Provenance::Poster
         },
-    )
-    .await?;
-    if let Some(kiosk) = limit_key.strip_prefix("open:kiosk:") {
-        crate::services::integrity::bump(
-            &*txn,
-            local_date(state, now),
-            oc.service_id,
-            svc.institution_id,
-            crate::services::integrity::counter::KIOSK,
-            kiosk,
-        )
-        .await?;
-    }
-    txn.finish_unaudited("a response is anonymous by design")
-        .await?;
+        locale,
+        date: today,
+        answers,
+        follow_up: None,
+        bumps: limit_key
+            .strip_prefix("open:kiosk:")
+            .map(|kiosk| Bump {
+                day: today,
+                service_id: oc.service_id,
+                institution_id: svc.institution_id,
+                signal: crate::services::integrity::counter::KIOSK,
+                source: kiosk.to_owned(),
+            })
+            .into_iter()
+            .collect(),
+    };
+    state.writer.store(submission).await?;
     if let Some(d) = &dedupe {
         state.limiter.hit(d, 600, now);
     }

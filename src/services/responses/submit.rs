@@ -1,11 +1,12 @@
 //! Answering an invitation: exactly once, whatever the number of concurrent tries.
 
 use super::lookup::find_invitation;
-use super::{Ack, NewResponse, answer_errors, names, store_response, submission_hash};
+use super::{Ack, answer_errors, names, submission_hash};
 use crate::auth::Actor;
 use crate::authz;
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
+use crate::domain::submission::{Bump, Claim, Outcome, Submission};
 use crate::domain::survey::{Answer, validate_answers};
 use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
@@ -13,8 +14,7 @@ use crate::services::surveys::version_unchecked;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::invitation;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 
 /// Contact details left for follow-up.
 #[derive(Debug, Clone)]
@@ -111,24 +111,40 @@ pub async fn submit_response(
     let answers = validate_answers(&version.content, input.answers).map_err(answer_errors)?;
     let follow_up = parse_follow_up(input.follow_up)?;
 
-    let txn = crate::services::write::begin(state).await?;
-    // The conditional update is the one place that decides who answers: of any
-    // number of concurrent submissions exactly one changes the row.
-    let won = invitation::Entity::update_many()
-        .col_expr(invitation::Column::UsedAt, Expr::value(now))
-        .col_expr(
-            invitation::Column::SubmissionHash,
-            Expr::value(hash.clone()),
-        )
-        .filter(invitation::Column::Id.eq(i.id))
-        .filter(invitation::Column::UsedAt.is_null())
-        .filter(invitation::Column::ExpiresAt.gt(now))
-        .exec(&*txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !won {
-        drop(txn);
+    let fast = crate::services::integrity::is_fast(i.issued_at, now);
+    let submission = Submission {
+        claim: Some(Claim {
+            invitation_id: i.id,
+            submission_hash: hash.clone(),
+            now,
+            used_on: crate::services::invitations::start_of_local_day(state, now),
+        }),
+        version_id,
+        service_id: i.service_id,
+        point_id: i.service_point_id,
+        institution_id: svc.institution_id,
+        channel: Channel::parse(&i.channel)
+            .ok_or_else(|| AppError::internal("stored invitation: unknown channel"))?,
+        // An unknown stored provenance is trusted least.
+        provenance: Provenance::parse(&i.provenance).unwrap_or(Provenance::InstitutionSystem),
+        locale,
+        date: i.delivery_date,
+        answers,
+        follow_up,
+        bumps: fast
+            .then(|| Bump {
+                day: i.delivery_date,
+                service_id: i.service_id,
+                institution_id: svc.institution_id,
+                signal: crate::services::integrity::counter::FAST_ANSWER,
+                source: String::new(),
+            })
+            .into_iter()
+            .collect(),
+    };
+    // The group writer's conditional update is the one place that decides who
+    // answers: of any number of concurrent submissions exactly one changes the row.
+    if state.writer.store(submission).await? == Outcome::Lost {
         let fresh = invitation::Entity::find_by_id(i.id)
             .one(conn)
             .await?
@@ -140,36 +156,5 @@ pub async fn submit_response(
             )),
         };
     }
-    store_response(
-        &*txn,
-        NewResponse {
-            version_id,
-            service_id: i.service_id,
-            point_id: i.service_point_id,
-            institution_id: svc.institution_id,
-            channel: Channel::parse(&i.channel)
-                .ok_or_else(|| AppError::internal("stored invitation: unknown channel"))?,
-            // An unknown stored provenance is trusted least.
-            provenance: Provenance::parse(&i.provenance).unwrap_or(Provenance::InstitutionSystem),
-            locale,
-            date: i.delivery_date,
-            answers: &answers,
-            follow_up,
-        },
-    )
-    .await?;
-    if crate::services::integrity::is_fast(i.issued_at, now) {
-        crate::services::integrity::bump(
-            &*txn,
-            i.delivery_date,
-            i.service_id,
-            svc.institution_id,
-            crate::services::integrity::counter::FAST_ANSWER,
-            "",
-        )
-        .await?;
-    }
-    txn.finish_unaudited("a response is anonymous by design")
-        .await?;
     Ok(ack)
 }

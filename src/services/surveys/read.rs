@@ -105,16 +105,46 @@ pub async fn get_version(state: &AppState, actor: &Actor, id: Uuid) -> AppResult
     version_view(v)
 }
 
-/// A version by id, without access checks (for invitations shown to citizens).
+/// Most published versions kept in memory; past it the cache starts afresh.
+const MAX_CACHED_VERSIONS: usize = 1024;
+
+/// Published versions by id. A published version never changes (its content is
+/// frozen and hashed; only a draft is ever edited, and drafts are never cached),
+/// so an entry is never stale, on any instance; ids are random, so one map serves
+/// every database in the process.
+static PUBLISHED: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<Uuid, std::sync::Arc<VersionView>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// A version by id, without access checks (for invitations shown to citizens);
+/// published versions come from memory after their first read.
 pub(crate) async fn version_unchecked(
     conn: &impl ConnectionTrait,
     id: Uuid,
 ) -> AppResult<VersionView> {
+    let cached = PUBLISHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&id)
+        .cloned();
+    if let Some(v) = cached {
+        return Ok((*v).clone());
+    }
     let v = survey_version::Entity::find_by_id(id)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    version_view(v)
+    let v = version_view(v)?;
+    if !v.draft {
+        let mut map = PUBLISHED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= MAX_CACHED_VERSIONS {
+            map.clear();
+        }
+        map.insert(id, std::sync::Arc::new(v.clone()));
+    }
+    Ok(v)
 }
 
 /// Every version of several surveys, newest first, keyed by survey; surveys the
