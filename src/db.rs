@@ -46,6 +46,45 @@ impl WriteTxn {
     }
 }
 
+/// A lock from [`Db::exclusive`]; give it back with [`Exclusive::release`]. Dropped
+/// without, its connection is closed, which ends the lock with the session.
+pub struct Exclusive {
+    held: Option<(
+        sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Postgres>,
+        i32,
+    )>,
+}
+
+impl Exclusive {
+    /// Releases the lock (and returns its connection to the pool).
+    pub async fn release(mut self) {
+        if let Some((mut conn, key)) = self.held.take() {
+            let unlocked =
+                sea_orm::sqlx::query("SELECT pg_advisory_unlock(hashtext(current_schema()), $1)")
+                    .bind(key)
+                    .execute(&mut *conn)
+                    .await;
+            if unlocked.is_err() {
+                conn.close_on_drop();
+            }
+        }
+    }
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        if let Some((mut conn, _)) = self.held.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                conn.close_on_drop();
+            } else {
+                // No runtime left to close it on (the process is ending): the
+                // session, and its lock, end with the process.
+                std::mem::forget(conn);
+            }
+        }
+    }
+}
+
 impl Db {
     /// Connects with settings suited to each backend. `schema` (PostgreSQL only)
     /// sets the search path, which tests use for isolation.
@@ -141,6 +180,33 @@ impl Db {
             })
             .await?;
         Ok(WriteTxn { txn, _guard: guard })
+    }
+
+    /// A lock no other instance on this database holds at the same time, for jobs
+    /// that must run once (purge, period closing): on PostgreSQL a session advisory
+    /// lock `key` within the schema Sanal runs in, on a connection of its own
+    /// (`None` when another session holds it); on SQLite, which serves one
+    /// instance, always granted.
+    pub async fn exclusive(&self, key: i32) -> AppResult<Option<Exclusive>> {
+        if self.backend() != DbBackend::Postgres {
+            return Ok(Some(Exclusive { held: None }));
+        }
+        let mut conn = self
+            .conn
+            .get_postgres_connection_pool()
+            .acquire()
+            .await
+            .map_err(|e| AppError::from(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()))))?;
+        let got: bool = sea_orm::sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock(hashtext(current_schema()), $1)",
+        )
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| AppError::from(DbErr::Query(sea_orm::RuntimeErr::SqlxError(e.into()))))?;
+        Ok(got.then_some(Exclusive {
+            held: Some((conn, key)),
+        }))
     }
 
     /// Whether the database answers within two seconds.

@@ -144,30 +144,33 @@ impl Application {
     }
 }
 
-/// Hourly (and once at start): clear what could link expired invitations to
-/// anything; close complete reporting periods, catching up after downtime.
+/// Hourly (and once at start): the jobs of [`crate::services::jobs`], run by one
+/// instance at a time.
 async fn purge_loop(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        match crate::services::invitations::purge_expired(&state).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "purged expired invitations"),
-            Err(e) => tracing::warn!(error = %e, "purging expired invitations failed"),
-        }
-        match crate::services::conclusions::close_due_periods(&state).await {
-            // Said only when a conclusion was made or changed: a period closed
-            // with no data concluded nothing.
-            Ok(run) if !run.changed_anything() => {}
-            Ok(run) => tracing::info!(
-                periods_closed = run.closed,
-                periods_with_late_data = run.late,
-                created = run.conclusions.created,
-                regenerated = run.conclusions.regenerated,
-                revised = run.conclusions.revised,
-                "concluded reporting periods"
-            ),
-            Err(e) => tracing::warn!(error = %e, "closing reporting periods failed"),
+        match crate::services::jobs::run_hourly(&state).await {
+            Ok(None) => tracing::debug!("another instance is running the hourly jobs"),
+            Ok(Some(run)) => {
+                if run.purged > 0 {
+                    tracing::info!(purged = run.purged, "purged expired invitations");
+                }
+                // Said only when a conclusion was made or changed: a period
+                // closed with no data concluded nothing.
+                let c = &run.closing;
+                if c.changed_anything() {
+                    tracing::info!(
+                        periods_closed = c.closed,
+                        periods_with_late_data = c.late,
+                        created = c.conclusions.created,
+                        regenerated = c.conclusions.regenerated,
+                        revised = c.conclusions.revised,
+                        "concluded reporting periods"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "the hourly jobs failed"),
         }
     }
 }

@@ -13,6 +13,7 @@ mod m20261201_000007_integrations;
 mod m20261201_000008_provenance;
 mod m20261201_000009_integrity;
 mod m20261201_000010_headline;
+mod m20261201_000011_shared_throttles;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_provenance::Migration),
             Box::new(m20261201_000009_integrity::Migration),
             Box::new(m20261201_000010_headline::Migration),
+            Box::new(m20261201_000011_shared_throttles::Migration),
         ]
     }
 }

@@ -32,11 +32,12 @@ pub struct LoginPolicy {
     pub window_secs: i64,
 }
 
+/// Failures under one key: how many, the first and the last.
 #[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    first: DateTime<Utc>,
-    last: DateTime<Utc>,
+pub(crate) struct Failures {
+    pub(crate) count: u32,
+    pub(crate) first: DateTime<Utc>,
+    pub(crate) last: DateTime<Utc>,
 }
 
 #[derive(Default)]
@@ -57,6 +58,69 @@ pub struct LoginThrottle {
 pub struct Attempt {
     account: String,
     client: String,
+}
+
+impl Attempt {
+    pub(crate) fn new(account: &str, client: &str) -> Self {
+        Self {
+            account: account.to_owned(),
+            client: client.to_owned(),
+        }
+    }
+
+    /// The keys of its (client, account, pair) counters where they are shared
+    /// between instances: hashes, so no address is stored.
+    pub(crate) fn shared_keys(&self) -> [String; 3] {
+        use crate::auth::secrets::sha256_hex;
+        [
+            sha256_hex(&format!("login-client:{}", self.client)),
+            sha256_hex(&format!("login-account:{}", self.account)),
+            sha256_hex(&format!("login-pair:{}\n{}", self.account, self.client)),
+        ]
+    }
+}
+
+/// The sign-in rule, wherever the counts live: given the failures recorded for
+/// the (client, account, pair), either `RATE_LIMITED` (with the seconds to wait)
+/// or the three records after counting this attempt as a failure.
+pub(crate) fn decide(
+    p: LoginPolicy,
+    recorded: [Option<Failures>; 3],
+    now: DateTime<Utc>,
+) -> Result<[Failures; 3], AppError> {
+    let window = Duration::seconds(p.window_secs);
+    let [client_f, account_f, pair_f] =
+        recorded.map(|f| LoginThrottle::live(f.as_ref(), now, window));
+    let limited = |until: DateTime<Utc>| AppError::RateLimited {
+        retry_after_secs: (until - now).num_seconds().max(1),
+    };
+    if let Some(f) = client_f
+        && f.count >= p.per_client
+    {
+        return Err(limited(f.first + window));
+    }
+    if pair_f.is_some()
+        && let Some(f) = account_f
+        && f.count >= p.per_account
+    {
+        let next = f.last + delay(f.count - p.per_account, p.window_secs);
+        if now < next {
+            return Err(limited(next));
+        }
+    }
+    let bump = |f: Option<Failures>| match f {
+        Some(f) => Failures {
+            count: f.count.saturating_add(1),
+            last: now,
+            ..f
+        },
+        None => Failures {
+            count: 1,
+            first: now,
+            last: now,
+        },
+    };
+    Ok([bump(client_f), bump(account_f), bump(pair_f)])
 }
 
 /// Longest pause between attempts once an account's failures pass the limit.
@@ -94,42 +158,19 @@ impl LoginThrottle {
         prune(&mut c.clients, now, ends);
         prune(&mut c.pairs, now, ends);
 
-        let limited = |until: DateTime<Utc>| AppError::RateLimited {
-            retry_after_secs: (until - now).num_seconds().max(1),
-        };
-        let client_f = Self::live(c.clients.get(client), now, window);
-        if let Some(f) = client_f
-            && f.count >= p.per_client
-        {
-            return Err(limited(f.first + window));
-        }
         let pair_key = (account.to_owned(), client.to_owned());
-        let pair_f = Self::live(c.pairs.get(&pair_key), now, window);
-        let account_f = Self::live(c.accounts.get(account), now, window);
-        if pair_f.is_some()
-            && let Some(f) = account_f
-            && f.count >= p.per_account
-        {
-            let next = f.last + delay(f.count - p.per_account, p.window_secs);
-            if now < next {
-                return Err(limited(next));
-            }
-        }
-        let bump = |f: Option<Failures>| match f {
-            Some(f) => Failures {
-                count: f.count.saturating_add(1),
-                last: now,
-                ..f
-            },
-            None => Failures {
-                count: 1,
-                first: now,
-                last: now,
-            },
-        };
-        c.clients.insert(client.to_owned(), bump(client_f));
-        c.accounts.insert(account.to_owned(), bump(account_f));
-        c.pairs.insert(pair_key, bump(pair_f));
+        let [client_f, account_f, pair_f] = decide(
+            p,
+            [
+                c.clients.get(client).copied(),
+                c.accounts.get(account).copied(),
+                c.pairs.get(&pair_key).copied(),
+            ],
+            now,
+        )?;
+        c.clients.insert(client.to_owned(), client_f);
+        c.accounts.insert(account.to_owned(), account_f);
+        c.pairs.insert(pair_key, pair_f);
         Ok(Attempt {
             account: account.to_owned(),
             client: client.to_owned(),

@@ -4,8 +4,10 @@
 //! - [`login::LoginThrottle`]: failed sign-ins, progressive per account;
 //! - [`gate::OperationGate`]: how many operations (and costly ones per caller) run at once.
 //!
-//! Several server instances each count their own, which multiplies a limit by the
-//! instance count (documented in the README).
+//! Several server instances on one PostgreSQL share the sign-in and guessing
+//! counts through [`shared`] (the services choose where to count); the other
+//! limits here are each instance's own, which multiplies them by the instance
+//! count (documented in the README).
 //!
 //! Every check that decides whether work may start also counts that work in the
 //! same critical section ([`RateLimiter::reserve`]), so parallel requests cannot
@@ -13,6 +15,7 @@
 
 pub mod gate;
 pub mod login;
+pub mod shared;
 
 use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};

@@ -54,7 +54,8 @@ pub async fn login(
     let now = state.clock.now();
     let email = Email::parse(email)?;
     // Counted as a failure before the password is checked (see ratelimit::login).
-    let attempt = state.logins.begin(email.as_str(), client_of(actor), now)?;
+    let attempt =
+        super::throttles::login_begin(state, email.as_str(), client_of(actor), now).await?;
     if password.len() > crate::domain::password::MAX_BYTES {
         return Err(AppError::unauthenticated(BAD_LOGIN));
     }
@@ -83,7 +84,7 @@ pub async fn login(
         .await?;
         return Err(AppError::unauthenticated(BAD_LOGIN));
     };
-    state.logins.succeeded(attempt);
+    super::throttles::login_succeeded(state, attempt).await?;
 
     let txn = crate::services::write::begin(state).await?;
     let (session_id, refresh, refresh_exp) = create_session(&*txn, state, u.id, now).await?;
@@ -215,7 +216,7 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let me = authz::require_user(actor)?;
     let now = state.clock.now();
-    let attempt = state.logins.begin(&me.email, client_of(actor), now)?;
+    let attempt = super::throttles::login_begin(state, &me.email, client_of(actor), now).await?;
     let u = user::Entity::find_by_id(me.id)
         .one(state.db.conn())
         .await?
@@ -225,7 +226,7 @@ pub async fn change_password(
     {
         return Err(AppError::bad_input("currentPassword", "is not correct"));
     }
-    state.logins.succeeded(attempt);
+    super::throttles::login_succeeded(state, attempt).await?;
     let new = NewPassword::parse_for("newPassword", new, &u.email, Some(&u.display_name))?;
     if current == new.expose() {
         return Err(AppError::bad_input(

@@ -16,6 +16,7 @@ pub mod institutions;
 pub mod integrity;
 pub mod invitation_links;
 pub mod invitations;
+pub mod jobs;
 pub mod outbox;
 pub mod regions;
 pub mod reports;
@@ -23,6 +24,7 @@ pub mod responses;
 pub mod rollups;
 pub mod sessions;
 pub mod surveys;
+pub mod throttles;
 pub mod users;
 pub(crate) mod write;
 

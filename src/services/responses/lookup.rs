@@ -49,7 +49,7 @@ pub(super) async fn find_invitation(
     code: Option<&str>,
 ) -> AppResult<invitation::Model> {
     crate::authz::may_look_up_invitations(actor)?;
-    check_guessing(state, actor)?;
+    check_guessing(state, actor).await?;
     let q = match (token, code) {
         (Some(t), None) if !t.is_empty() && t.len() <= 100 => {
             invitation::Entity::find().filter(invitation::Column::TokenHash.eq(sha256_hex(t)))
@@ -63,11 +63,11 @@ pub(super) async fn find_invitation(
                 "give either a token or a code",
             ));
         }
-        _ => return Err(missed(state, actor)),
+        _ => return Err(missed(state, actor).await),
     };
     match q.one(state.db.conn()).await? {
         Some(i) if i.invited => Ok(i),
-        _ => Err(missed(state, actor)),
+        _ => Err(missed(state, actor).await),
     }
 }
 

@@ -79,20 +79,31 @@ const MISS_WINDOW: i64 = 600;
 /// look-up: counting every look-up before it is made would also hold back the many
 /// citizens who share one carrier-NAT address and answer at the same time. (Parallel
 /// guesses can pass the check together; tokens are 256-bit, short codes are what
-/// this protects, and the operation gate bounds how many run at once.)
-fn check_guessing(state: &AppState, actor: &Actor) -> AppResult<()> {
-    state.limiter.check(
+/// this protects, and the operation gate bounds how many run at once.) The count is
+/// shared by every instance on PostgreSQL.
+async fn check_guessing(state: &AppState, actor: &Actor) -> AppResult<()> {
+    crate::services::throttles::window_check(
+        state,
         &miss_key(actor),
         state.config.invitation_misses_per_client,
         state.clock.now(),
     )
+    .await
 }
 
-fn missed(state: &AppState, actor: &Actor) -> AppError {
-    state
-        .limiter
-        .hit(&miss_key(actor), MISS_WINDOW, state.clock.now());
-    AppError::NotFound
+/// Counts a miss and gives the `NOT_FOUND` to answer.
+async fn missed(state: &AppState, actor: &Actor) -> AppError {
+    let counted = crate::services::throttles::window_hit(
+        state,
+        &miss_key(actor),
+        MISS_WINDOW,
+        state.clock.now(),
+    )
+    .await;
+    match counted {
+        Ok(()) => AppError::NotFound,
+        Err(e) => e,
+    }
 }
 
 /// The acknowledgement of an accepted response (no response id, by design).

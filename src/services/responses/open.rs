@@ -188,16 +188,19 @@ async fn find_open_channel(
     actor: &Actor,
     point_code: &str,
 ) -> AppResult<open_channel::Model> {
-    check_guessing(state, actor)?;
+    check_guessing(state, actor).await?;
     let code = point_code.trim();
     if code.is_empty() || code.len() > 40 {
-        return Err(missed(state, actor));
+        return Err(missed(state, actor).await);
     }
-    open_channel::Entity::find()
+    match open_channel::Entity::find()
         .filter(open_channel::Column::Code.eq(code))
         .one(state.db.conn())
         .await?
-        .ok_or_else(|| missed(state, actor))
+    {
+        Some(oc) => Ok(oc),
+        None => Err(missed(state, actor).await),
+    }
 }
 
 /// The survey a poster (or, with its device key, a kiosk) of a service point asks
@@ -214,7 +217,7 @@ pub async fn get_open_survey(
     let oc = find_open_channel(state, actor, point_code).await?;
     // A client that names the service gets its survey or nothing.
     if service_id.is_some_and(|s| s != oc.service_id) {
-        return Err(missed(state, actor));
+        return Err(missed(state, actor).await);
     }
     let conn = state.db.conn();
     let (_, service_name, institution_name) = names(conn, oc.service_id).await?;
