@@ -15,13 +15,16 @@
 //! It prints each rate with p50/p99, the server's cold start to ready (database
 //! already migrated), its resident memory idle and at peak, and this process's.
 //!
+//! `sanal-bench reads`: the citizen's first screen, `invitation(token)` and
+//! `openSurvey(pointCode)`, `--n` requests each from `--concurrency` connections.
+//!
 //! `sanal-bench reports`: seeds a national-scale catalogue (200 services, 1,000
 //! points) and N responses, then times `satisfactionReport` (institution ×
 //! quarter, country × year) over HTTP beside a plain SQL GROUP BY over the raw
 //! answers for the same scope.
 //!
 //! Build both binaries, then run:
-//! `cargo build --release --workspace && target/release/sanal-bench submit|reports [--n N] [--concurrency C] [--db URL] [--server PATH]`
+//! `cargo build --release --workspace && target/release/sanal-bench submit|reports|reads [--n N] [--concurrency C] [--db URL] [--server PATH]`
 
 mod seed;
 
@@ -53,10 +56,10 @@ fn args() -> Result<Args, String> {
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     match v.first().map(String::as_str) {
-        Some("submit" | "reports") => a.mode = v[0].clone(),
+        Some("submit" | "reports" | "reads") => a.mode = v[0].clone(),
         _ => {
             return Err(
-                "usage: sanal-bench submit|reports [--n N] [--concurrency C] [--db URL] [--server PATH]"
+                "usage: sanal-bench submit|reports|reads [--n N] [--concurrency C] [--db URL] [--server PATH]"
                     .into(),
             );
         }
@@ -285,10 +288,10 @@ async fn main() -> Result<(), String> {
     let state = sanal::startup::prepare(config, Arc::new(SystemClock), None)
         .await
         .map_err(|e| e.to_string())?;
-    let r = if a.mode == "reports" {
-        reports(&state, &a, &url).await
-    } else {
-        submit(&state, &a, &url).await
+    let r = match a.mode.as_str() {
+        "reports" => reports(&state, &a, &url).await,
+        "reads" => reads(&state, &a, &url).await,
+        _ => submit(&state, &a, &url).await,
     };
     cleanup(&tmp);
     r?;
@@ -310,66 +313,7 @@ async fn submit(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(
         http: http_client(512),
         url: format!("{}/graphql", server.base),
     };
-    let login = c
-        .gql(
-            None,
-            "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }",
-            json!({ "e": ADMIN, "p": PASSWORD }),
-        )
-        .await?;
-    let bearer = format!(
-        "Bearer {}",
-        login["login"]["accessToken"].as_str().unwrap_or_default()
-    );
-    let cat = c
-        .gql(
-            Some(("authorization", &bearer)),
-            "{ services(first:100){ edges { node { id institutionId surveyAssignments { surveyVersionId } } } } servicePoints(first:100){ edges { node { id institutionId institution { parentId } } } } institutions(first:100, filter:{topLevelOnly:true}){ edges { node { id } } } }",
-            json!({}),
-        )
-        .await?;
-    let roots: Vec<String> = cat["institutions"]["edges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    let key = c
-        .gql(
-            Some(("authorization", &bearer)),
-            "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
-            json!({ "i": { "institutionId": roots[0], "name": "bench", "kind": "NATIONAL_PLATFORM", "alsoCovers": roots[1..] } }),
-        )
-        .await?;
-    let key = key["createApiKey"]["key"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    // (service, point, answers): every service with every point of its agency.
-    let mut targets = vec![];
-    for s in cat["services"]["edges"].as_array().into_iter().flatten() {
-        let s = &s["node"];
-        let v = s["surveyAssignments"][0]["surveyVersionId"].clone();
-        let qs = c.gql(Some(("authorization", &bearer)), "query($v:ID!){ surveyVersion(id:$v){ questions { key type required min max showIf { questionKey } options { key } } } }", json!({ "v": v })).await?;
-        let answers = answers_for(
-            qs["surveyVersion"]["questions"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        );
-        for p in cat["servicePoints"]["edges"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let p = &p["node"];
-            if p["institutionId"] == s["institutionId"]
-                || p["institution"]["parentId"] == s["institutionId"]
-            {
-                targets.push((s["id"].clone(), p["id"].clone(), answers.clone()));
-            }
-        }
-    }
+    let (_, key, targets) = setup(&c).await?;
     println!("catalogue: {} service × point pairs", targets.len());
 
     let now = chrono::Utc::now();
@@ -502,6 +446,73 @@ async fn submit(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(
         "server resident memory: {idle} MiB idle after start, {now_rss} MiB after the run, peak {peak} MiB"
     );
     Ok(())
+}
+
+/// Signs in as the administrator, makes a national-platform API key covering
+/// every ministry, and lists (service, point, valid answers) for every service
+/// with every point of its agency.
+async fn setup(c: &Client) -> Result<(String, String, Vec<(Value, Value, Value)>), String> {
+    let login = c
+        .gql(
+            None,
+            "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }",
+            json!({ "e": ADMIN, "p": PASSWORD }),
+        )
+        .await?;
+    let bearer = format!(
+        "Bearer {}",
+        login["login"]["accessToken"].as_str().unwrap_or_default()
+    );
+    let cat = c
+        .gql(
+            Some(("authorization", &bearer)),
+            "{ services(first:100){ edges { node { id institutionId surveyAssignments { surveyVersionId } } } } servicePoints(first:100){ edges { node { id institutionId institution { parentId } } } } institutions(first:100, filter:{topLevelOnly:true}){ edges { node { id } } } }",
+            json!({}),
+        )
+        .await?;
+    let roots: Vec<String> = cat["institutions"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let key = c
+        .gql(
+            Some(("authorization", &bearer)),
+            "mutation($i:CreateApiKeyInput!){ createApiKey(input:$i){ key } }",
+            json!({ "i": { "institutionId": roots[0], "name": "bench", "kind": "NATIONAL_PLATFORM", "alsoCovers": roots[1..] } }),
+        )
+        .await?;
+    let key = key["createApiKey"]["key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // (service, point, answers): every service with every point of its agency.
+    let mut targets = vec![];
+    for s in cat["services"]["edges"].as_array().into_iter().flatten() {
+        let s = &s["node"];
+        let v = s["surveyAssignments"][0]["surveyVersionId"].clone();
+        let qs = c.gql(Some(("authorization", &bearer)), "query($v:ID!){ surveyVersion(id:$v){ questions { key type required min max showIf { questionKey } options { key } } } }", json!({ "v": v })).await?;
+        let answers = answers_for(
+            qs["surveyVersion"]["questions"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
+        for p in cat["servicePoints"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let p = &p["node"];
+            if p["institutionId"] == s["institutionId"]
+                || p["institution"]["parentId"] == s["institutionId"]
+            {
+                targets.push((s["id"].clone(), p["id"].clone(), answers.clone()));
+            }
+        }
+    }
+    Ok((bearer, key, targets))
 }
 
 /// The bench's JSON answers as the service layer takes them.
@@ -686,5 +697,86 @@ async fn reports(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<
         );
     }
     println!("server resident memory: peak {} MiB", server.rss_mib().1);
+    Ok(())
+}
+
+/// The citizen's first screen: `invitation(token)` and `openSurvey(pointCode)`,
+/// `--n` requests each from `--concurrency` connections, over tokens of every
+/// service × point pair and the posters of the first points.
+async fn reads(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(), String> {
+    sanal::services::demo::seed(state, 0)
+        .await
+        .map_err(|e| e.public_message())?;
+    let server = Server::start(a, url).await?;
+    let c = Client {
+        http: http_client(a.concurrency.max(1)),
+        url: format!("{}/graphql", server.base),
+    };
+    let (bearer, key, targets) = setup(&c).await?;
+    let now = chrono::Utc::now();
+    let mut tokens = vec![];
+    for (i, (s, p, _)) in targets.iter().enumerate() {
+        let d = c
+            .gql(Some(("x-api-key", &key)), "mutation($i:IssueInvitationInput!){ issueInvitation(input:$i){ token } }",
+                json!({ "i": { "serviceId": s, "servicePointId": p, "channel": "IN_PERSON", "transactionRef": format!("R-{i}"), "deliveredAt": now.to_rfc3339() } }))
+            .await?;
+        tokens.push(
+            d["issueInvitation"]["token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    let mut codes = vec![];
+    for (s, p, _) in targets.iter().take(5) {
+        let d = c
+            .gql(
+                Some(("authorization", &bearer)),
+                "mutation($s:ID!,$p:ID!){ enableOpenChannel(serviceId:$s, servicePointId:$p){ code } }",
+                json!({ "s": s, "p": p }),
+            )
+            .await?;
+        codes.push(
+            d["enableOpenChannel"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    let (_, before) = server.rss_mib();
+    for (label, query, values, var) in [
+        (
+            "invitation(token)",
+            "query($v:String!){ invitation(token:$v){ status title serviceName institutionName questions { key type text } } }",
+            &tokens,
+            "v",
+        ),
+        (
+            "openSurvey(pointCode)",
+            "query($v:String!){ openSurvey(pointCode:$v){ title serviceName questions { key type text } } }",
+            &codes,
+            "v",
+        ),
+    ] {
+        let start = Instant::now();
+        let results: Vec<Result<Duration, String>> = futures_util::stream::iter(0..a.n)
+            .map(|i| {
+                let c = &c;
+                let v = values[i % values.len()].clone();
+                async move {
+                    let t0 = Instant::now();
+                    c.gql(None, query, json!({ var: v })).await?;
+                    Ok(t0.elapsed())
+                }
+            })
+            .buffer_unordered(a.concurrency)
+            .collect()
+            .await;
+        report_latencies(label, results, start.elapsed().as_secs_f64(), a.concurrency);
+    }
+    let (now_rss, peak) = server.rss_mib();
+    println!(
+        "server resident memory: {before} MiB before the reads, {now_rss} MiB after, peak {peak} MiB"
+    );
     Ok(())
 }
