@@ -577,22 +577,62 @@ pub async fn get_service_point(
     Ok(p.into())
 }
 
-/// A service with its name and its institution's name (citizens' screens and messages).
+/// A service by id, read fresh (its institution decides where a response counts).
+pub(crate) async fn service_of(
+    conn: &impl ConnectionTrait,
+    service_id: Uuid,
+) -> AppResult<service::Model> {
+    service::Entity::find_by_id(service_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// How long an institution's name shown to citizens may lag a rename.
+const NAME_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Most institution names kept; past it the cache starts afresh.
+const MAX_CACHED_NAMES: usize = 4096;
+
+/// Institutions' names for citizens' screens, by id, with when they were read.
+/// Display only: which institution a response counts for comes from the service,
+/// read fresh each time.
+static INSTITUTION_NAMES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<Uuid, (LocalizedText, std::time::Instant)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+async fn institution_name(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<LocalizedText> {
+    let cached = INSTITUTION_NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&id)
+        .filter(|(_, at)| at.elapsed() < NAME_TTL)
+        .map(|(n, _)| n.clone());
+    if let Some(n) = cached {
+        return Ok(n);
+    }
+    let inst = institution::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = LocalizedText::from_json(&inst.name);
+    let mut map = INSTITUTION_NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if map.len() >= MAX_CACHED_NAMES {
+        map.clear();
+    }
+    map.insert(id, (name.clone(), std::time::Instant::now()));
+    Ok(name)
+}
+
+/// A service with its name and its institution's name (citizens' screens and
+/// messages; the institution's name may lag a rename by up to a minute).
 pub(crate) async fn names(
     conn: &impl ConnectionTrait,
     service_id: Uuid,
 ) -> AppResult<(service::Model, LocalizedText, LocalizedText)> {
-    let svc = service::Entity::find_by_id(service_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let inst = institution::Entity::find_by_id(svc.institution_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (sn, inn) = (
-        LocalizedText::from_json(&svc.name),
-        LocalizedText::from_json(&inst.name),
-    );
+    let svc = service_of(conn, service_id).await?;
+    let inn = institution_name(conn, svc.institution_id).await?;
+    let sn = LocalizedText::from_json(&svc.name);
     Ok((svc, sn, inn))
 }

@@ -299,7 +299,7 @@ pub async fn submit_open_response(
     authz::refuse_integrations(actor)?;
     let oc = find_open_channel(state, actor, &input.point_code).await?;
     let conn = state.db.conn();
-    let (svc, _, _) = names(conn, oc.service_id).await?;
+    let svc = crate::services::catalogue::service_of(conn, oc.service_id).await?;
     authz::may_answer(conn, actor, svc.institution_id).await?;
     let (channel, limit_key, limit, window) =
         open_source(state, actor, &oc, input.device_key.as_deref()).await?;

@@ -1,7 +1,7 @@
 //! Answering an invitation: exactly once, whatever the number of concurrent tries.
 
 use super::lookup::find_invitation;
-use super::{Ack, answer_errors, names, submission_hash};
+use super::{Ack, answer_errors, submission_hash};
 use crate::auth::Actor;
 use crate::authz;
 use crate::domain::Locale;
@@ -91,7 +91,7 @@ pub async fn submit_response(
     authz::refuse_integrations(actor)?;
     let i = find_invitation(state, actor, Some(input.token.as_str()), None).await?;
     let conn = state.db.conn();
-    let (svc, _, _) = names(conn, i.service_id).await?;
+    let svc = crate::services::catalogue::service_of(conn, i.service_id).await?;
     authz::may_answer(conn, actor, svc.institution_id).await?;
     let hash = submission_hash(&input.client_submission_id)?;
     let version_id = i.survey_version_id.ok_or(AppError::NotFound)?;
