@@ -155,3 +155,41 @@ async fn api_keys_with_their_coverage_load_in_batches() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn a_report_reads_its_period_and_the_previous_one_in_one_grouped_statement() {
+    let w = SurveyWorld::new("SKM_9").await;
+    let token = w.invite("LOAD-1").await;
+    let r = w
+        .submit(&token, skm_answers([4, 4, 3, 4, 4, 4, 4, 3, 3]), None)
+        .await;
+    assert_eq!(r["data"]["submitResponse"]["accepted"], true, "{r}");
+    let report = "query($s:ReportScopeInput!){ satisfactionReport(scope:$s, period:{kind:QUARTER, start:\"2026-10-01\"}){ counts { responded invited } previous { counts { responded } } } }";
+    let scope = json!({ "s": { "kind": "INSTITUTION", "id": w.ministry } });
+    let (n, r) = statements(&w.app, &w.manager, report, scope.clone()).await;
+    assert_eq!(
+        r["data"]["satisfactionReport"]["counts"]["responded"], 1,
+        "{r}"
+    );
+    eprintln!("institution × quarter with the previous quarter: {n} statements");
+    // The caller's session and roles (2), the institution and the access check
+    // (2), quarantine (1), the rollups of both periods (1 grouped statement), the
+    // headline setting (1). Read period by period it took 14.
+    assert!(n <= 8, "{n} statements for one report");
+    // A series costs the same whatever its length: one read for all its periods.
+    let series = |to: &str| {
+        format!(
+            "query($s:ReportScopeInput!){{ reportSeries(scope:$s, kind:MONTH, from:\"2025-01-01\", to:\"{to}\"){{ periodLabel counts {{ responded }} }} }}"
+        )
+    };
+    let (two, r2) = statements(&w.app, &w.manager, &series("2025-02-01"), scope.clone()).await;
+    let (two_years, r24) = statements(&w.app, &w.manager, &series("2026-12-01"), scope).await;
+    assert_eq!(
+        (
+            r2["data"]["reportSeries"].as_array().map(Vec::len),
+            r24["data"]["reportSeries"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(24))
+    );
+    assert_eq!(two, two_years, "statements grow with the series");
+}

@@ -15,9 +15,9 @@ use crate::domain::survey::{Driver, Question, QuestionType};
 use crate::domain::vocab::Provenance;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use entity::{institution, region, service, service_point};
+use entity::{institution_closure, region, service, service_point};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -179,6 +179,8 @@ struct Filter {
     access: InstitutionScope,
     scope: ReportScope,
     region_points: Vec<Uuid>,
+    /// An institution scope with its sub-institutions: every institution in it.
+    subtree: Vec<Uuid>,
 }
 
 /// The columns a scope is matched on, in one table or join.
@@ -204,12 +206,15 @@ impl Filter {
             (ReportScope::Country, _) => {}
             (
                 ReportScope::Institution {
-                    id,
                     include_sub_institutions: true,
+                    ..
                 },
                 _,
             ) => {
-                q.and_where(cols.institution.in_subquery(authz::subtree_ids(&[*id])));
+                // The ids themselves, not a subquery: PostgreSQL then plans the
+                // rollup read for so few institutions (an index range per id)
+                // even with the generic plan of a prepared statement.
+                q.and_where(cols.institution.is_in(self.subtree.iter().copied()));
             }
             (ReportScope::Institution { id, .. }, _) => {
                 q.and_where(cols.institution.eq(*id));
@@ -253,83 +258,174 @@ impl Filter {
 /// Raw pooled counts: (provenance, version, question, bucket) → n.
 type Cells = Vec<(String, Uuid, String, String, u64)>;
 
-async fn read_cells(
+/// What the rollups say about one period: its pooled cells and its invited and
+/// delivered counts.
+#[derive(Default)]
+struct PeriodRows {
+    cells: Cells,
+    invited: u64,
+    delivered: u64,
+}
+
+/// Which part of the one grouped read a row belongs to.
+const PART_CELLS: i32 = 0;
+const PART_INVITED: i32 = 1;
+const PART_DELIVERED: i32 = 2;
+
+/// `CASE WHEN col BETWEEN start AND end THEN k … ELSE -1 END`: the index of the
+/// period in `periods` a row's day (or month) falls in.
+fn period_index(col: Expr, periods: &[Period]) -> Expr {
+    let mut case: Option<sea_orm::sea_query::CaseStatement> = None;
+    for (k, p) in periods.iter().enumerate() {
+        let cond = col.clone().between(p.start, p.end);
+        let k = i32::try_from(k).unwrap_or(i32::MAX);
+        case = Some(match case {
+            None => Expr::case(cond, k),
+            Some(c) => c.case(cond, k),
+        });
+    }
+    match case {
+        Some(c) => c.finally(-1).into(),
+        None => Expr::val(-1),
+    }
+}
+
+/// Reads the rollups of every period in `periods` (all of one kind) in **one**
+/// statement: the pooled answer cells, the invitation cohort and the delivered
+/// counts, each grouped by period, so that a report and its previous period (or
+/// a whole series) cost one round trip to the database, not three per period.
+async fn read_periods(
     conn: &impl ConnectionTrait,
     f: &Filter,
-    period: &Period,
-) -> AppResult<(Cells, u64)> {
-    // A quarantined cell leaves every figure: only the daily grain can tell it apart.
-    let quarantine = any_quarantine(conn, period).await?;
-    let daily = quarantine || f.needs_daily(period);
-    let (table, col) = if daily {
-        ("rollup_daily", "day")
-    } else {
-        ("rollup_monthly", "month")
+    periods: &[Period],
+) -> AppResult<Vec<PeriodRows>> {
+    let mut out: Vec<PeriodRows> = periods.iter().map(|_| PeriodRows::default()).collect();
+    let (Some(first), Some(last)) = (
+        periods.iter().map(|p| p.start).min(),
+        periods.iter().map(|p| p.end).max(),
+    ) else {
+        return Ok(out);
     };
+    // A quarantined cell leaves every figure: only the daily grain can tell it apart.
+    let quarantine = any_quarantine(conn, first, last).await?;
+    let daily = quarantine || periods.iter().any(|p| f.needs_daily(p));
+    let (table, itable, col) = if daily {
+        ("rollup_daily", "rollup_invitations_daily", "day")
+    } else {
+        ("rollup_monthly", "rollup_invitations_monthly", "month")
+    };
+    let a = |s: &str| Alias::new(s);
+    let ix = || a("period_ix");
+    let span = |q: &mut SelectStatement, c: Expr| {
+        q.and_where(c.clone().gte(first)).and_where(c.lte(last));
+    };
+    // The answers, pooled per cell.
     let mut q = Query::select();
-    q.columns([
-        Alias::new("provenance"),
-        Alias::new("survey_version_id"),
-        Alias::new("question_key"),
-        Alias::new("bucket"),
-    ])
-    .expr_as(sum_n(), Alias::new("total"))
-    .from(Alias::new(table))
-    .and_where(Expr::col(Alias::new(col)).gte(period.start))
-    .and_where(Expr::col(Alias::new(col)).lte(period.end))
-    .group_by_columns([
-        Alias::new("provenance"),
-        Alias::new("survey_version_id"),
-        Alias::new("question_key"),
-        Alias::new("bucket"),
-    ]);
+    q.expr_as(Expr::val(PART_CELLS), a("part"))
+        .expr_as(period_index(Expr::col(a(col)), periods), ix())
+        .columns([
+            a("provenance"),
+            a("survey_version_id"),
+            a("question_key"),
+            a("bucket"),
+        ])
+        .expr_as(sum_n(), a("total"))
+        .from(a(table))
+        .group_by_col(ix())
+        .group_by_columns([
+            a("provenance"),
+            a("survey_version_id"),
+            a("question_key"),
+            a("bucket"),
+        ]);
+    span(&mut q, Expr::col(a(col)));
     f.apply(&mut q, daily);
     if quarantine {
         q.and_where(not_quarantined(table, "day"));
     }
-    let backend = conn.get_database_backend();
-    let rows = conn.query_all_raw(backend.build(&q)).await?;
-    let mut cells = Vec::with_capacity(rows.len());
-    for r in rows {
-        let total: i64 = r.try_get("", "total")?;
-        cells.push((
-            r.try_get("", "provenance")?,
-            r.try_get("", "survey_version_id")?,
-            r.try_get("", "question_key")?,
-            r.try_get("", "bucket")?,
-            std::cmp::max(total, 0) as u64,
-        ));
-    }
-    // Invitation cohort.
-    let (itable, icol) = if daily {
-        ("rollup_invitations_daily", "day")
-    } else {
-        ("rollup_invitations_monthly", "month")
+    // The invitation cohort (invitations delivered in the period).
+    let blank = |q: &mut SelectStatement| {
+        q.expr_as(Expr::val(""), a("provenance"))
+            .expr_as(Expr::cust("NULL"), a("survey_version_id"))
+            .expr_as(Expr::val(""), a("question_key"))
+            .expr_as(Expr::val(""), a("bucket"));
     };
-    let mut q = Query::select();
-    q.expr_as(sum_n(), Alias::new("total"))
-        .from(Alias::new(itable))
-        .and_where(Expr::col(Alias::new(icol)).gte(period.start))
-        .and_where(Expr::col(Alias::new(icol)).lte(period.end));
-    f.apply(&mut q, daily);
+    let mut iq = Query::select();
+    iq.expr_as(Expr::val(PART_INVITED), a("part"))
+        .expr_as(period_index(Expr::col(a(col)), periods), ix());
+    blank(&mut iq);
+    iq.expr_as(sum_n(), a("total"))
+        .from(a(itable))
+        .group_by_col(ix());
+    span(&mut iq, Expr::col(a(col)));
+    f.apply(&mut iq, daily);
     if quarantine {
-        q.and_where(not_quarantined(itable, "day"));
+        iq.and_where(not_quarantined(itable, "day"));
     }
-    let invited = conn
-        .query_one_raw(backend.build(&q))
-        .await?
-        .and_then(|r| r.try_get::<Option<i64>>("", "total").ok().flatten())
-        .unwrap_or(0);
-    Ok((cells, std::cmp::max(invited, 0) as u64))
+    // Deliveries the delivering systems reported (always daily, never quarantined).
+    let d = |c: &str| Expr::col((a("d"), a(c)));
+    let mut dq = Query::select();
+    dq.expr_as(Expr::val(PART_DELIVERED), a("part"))
+        .expr_as(period_index(d("day"), periods), ix());
+    blank(&mut dq);
+    dq.expr_as(Expr::cust("CAST(SUM(d.count) AS BIGINT)"), a("total"))
+        .from_as(a("delivered_counts"), a("d"))
+        .inner_join(
+            a("services"),
+            Expr::col((a("services"), a("id"))).equals((a("d"), a("service_id"))),
+        )
+        .and_where(not_quarantined("d", "day"))
+        .group_by_col(ix());
+    span(&mut dq, d("day"));
+    f.apply_on(
+        &mut dq,
+        ScopeColumns {
+            institution: Expr::col((a("services"), a("institution_id"))),
+            service: d("service_id"),
+            point: Some(d("service_point_id")),
+        },
+    );
+    q.union(sea_orm::sea_query::UnionType::All, iq)
+        .union(sea_orm::sea_query::UnionType::All, dq);
+    let backend = conn.get_database_backend();
+    for r in conn.query_all_raw(backend.build(&q)).await? {
+        let part: i32 = r.try_get("", "part")?;
+        let k: i32 = r.try_get("", "period_ix")?;
+        let Some(rows) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) else {
+            continue;
+        };
+        let total = std::cmp::max(r.try_get::<Option<i64>>("", "total")?.unwrap_or(0), 0) as u64;
+        match part {
+            PART_INVITED => rows.invited += total,
+            PART_DELIVERED => rows.delivered += total,
+            _ => {
+                let Some(version) = r.try_get::<Option<Uuid>>("", "survey_version_id")? else {
+                    continue;
+                };
+                rows.cells.push((
+                    r.try_get("", "provenance")?,
+                    version,
+                    r.try_get("", "question_key")?,
+                    r.try_get("", "bucket")?,
+                    total,
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
-/// Whether a cell of `period` is quarantined (then reports read the daily grain).
-async fn any_quarantine(conn: &impl ConnectionTrait, period: &Period) -> AppResult<bool> {
+/// Whether a cell between `from` and `to` is quarantined (then reports read the daily grain).
+async fn any_quarantine(
+    conn: &impl ConnectionTrait,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> AppResult<bool> {
     use entity::quarantined_cell as qc;
     use sea_orm::PaginatorTrait;
     Ok(qc::Entity::find()
-        .filter(qc::Column::Day.gte(period.start))
-        .filter(qc::Column::Day.lte(period.end))
+        .filter(qc::Column::Day.gte(from))
+        .filter(qc::Column::Day.lte(to))
         .filter(qc::Column::ReleasedAt.is_null())
         .count(conn)
         .await?
@@ -342,39 +438,6 @@ fn not_quarantined(table: &str, day_col: &str) -> sea_orm::sea_query::SimpleExpr
         "NOT EXISTS (SELECT 1 FROM quarantined_cells qc WHERE qc.service_id = {table}.service_id \
          AND qc.day = {table}.{day_col} AND qc.released_at IS NULL)"
     ))
-}
-
-async fn delivered(conn: &impl ConnectionTrait, f: &Filter, period: &Period) -> AppResult<u64> {
-    let mut q = Query::select();
-    q.expr_as(
-        Expr::cust("CAST(SUM(d.count) AS BIGINT)"),
-        Alias::new("total"),
-    )
-    .from_as(Alias::new("delivered_counts"), Alias::new("d"))
-    .inner_join(
-        Alias::new("services"),
-        Expr::col((Alias::new("services"), Alias::new("id")))
-            .equals((Alias::new("d"), Alias::new("service_id"))),
-    )
-    .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).gte(period.start))
-    .and_where(Expr::col((Alias::new("d"), Alias::new("day"))).lte(period.end))
-    .and_where(not_quarantined("d", "day"));
-    let col = |t: &str, c: &str| Expr::col((Alias::new(t), Alias::new(c)));
-    f.apply_on(
-        &mut q,
-        ScopeColumns {
-            institution: col("services", "institution_id"),
-            service: col("d", "service_id"),
-            point: Some(col("d", "service_point_id")),
-        },
-    );
-    let backend = conn.get_database_backend();
-    let total = conn
-        .query_one_raw(backend.build(&q))
-        .await?
-        .and_then(|r| r.try_get::<Option<i64>>("", "total").ok().flatten())
-        .unwrap_or(0);
-    Ok(std::cmp::max(total, 0) as u64)
 }
 
 fn scale_kind(q: &Question) -> Option<ScaleKind> {
@@ -620,48 +683,63 @@ fn finish_all(questions: Questions, threshold: u64) -> Finished {
     }
 }
 
-async fn compute(
+/// The reports of `periods` (of one kind), from one grouped read of the rollups.
+async fn compute_periods(
     state: &AppState,
     f: &Filter,
     scope: &ReportScope,
-    period: Period,
-    versions: &mut HashMap<Uuid, VersionView>,
-) -> AppResult<Report> {
+    periods: &[Period],
+) -> AppResult<Vec<Report>> {
     let conn = state.db.conn();
     let threshold = state.config.suppression_threshold;
-    let (cells, invited) = read_cells(conn, f, &period).await?;
-    let mut counts = Counts {
-        invited,
-        delivered: delivered(conn, f, &period).await?,
-        ..Default::default()
+    // The headline setting is read alongside the rollups, on another connection.
+    let headline = async {
+        match scope {
+            ReportScope::Institution { id, .. } => super::headline::narrowed(conn, *id).await,
+            ReportScope::Service(id) => super::headline::narrowed_for_service(conn, *id).await,
+            _ => Ok(None),
+        }
     };
-    let headline = match scope {
-        ReportScope::Institution { id, .. } => super::headline::narrowed(conn, *id).await?,
-        ReportScope::Service(id) => super::headline::narrowed_for_service(conn, *id).await?,
-        _ => None,
-    };
-    let mut questions = accumulate(conn, cells, &mut counts, versions, headline.as_deref()).await?;
-    mark_shown(&mut questions);
-    let done = finish_all(questions, threshold);
-    Ok(Report {
-        scope: scope.clone(),
-        period,
-        response_rate: metrics::share(
-            std::cmp::min(counts.responded, counts.invited),
-            counts.invited,
-        ),
-        response_rate_delivered: metrics::share(
-            std::cmp::min(counts.responded, counts.delivered),
-            counts.delivered,
-        ),
-        counts,
-        questions: done.questions,
-        drivers: done.drivers,
-        skm: done.skm,
-        previous: None,
-        threshold,
-        headline,
-    })
+    let (rows, headline) = tokio::try_join!(read_periods(conn, f, periods), headline)?;
+    let mut versions = HashMap::new();
+    let mut out = Vec::with_capacity(periods.len());
+    for (period, rows) in periods.iter().zip(rows) {
+        let mut counts = Counts {
+            invited: rows.invited,
+            delivered: rows.delivered,
+            ..Default::default()
+        };
+        let mut questions = accumulate(
+            conn,
+            rows.cells,
+            &mut counts,
+            &mut versions,
+            headline.as_deref(),
+        )
+        .await?;
+        mark_shown(&mut questions);
+        let done = finish_all(questions, threshold);
+        out.push(Report {
+            scope: scope.clone(),
+            period: *period,
+            response_rate: metrics::share(
+                std::cmp::min(counts.responded, counts.invited),
+                counts.invited,
+            ),
+            response_rate_delivered: metrics::share(
+                std::cmp::min(counts.responded, counts.delivered),
+                counts.delivered,
+            ),
+            counts,
+            questions: done.questions,
+            drivers: done.drivers,
+            skm: done.skm,
+            previous: None,
+            threshold,
+            headline: headline.clone(),
+        });
+    }
+    Ok(out)
 }
 
 impl Figures {
@@ -820,14 +898,29 @@ async fn filter_for(state: &AppState, actor: &Actor, scope: &ReportScope) -> App
     let access = authz::scope(actor, Action::ReadResults)?;
     let conn = state.db.conn();
     let mut points = vec![];
+    let mut subtree = vec![];
     match scope {
         ReportScope::Country | ReportScope::Region(_) => {}
-        ReportScope::Institution { id, .. } => {
-            institution::Entity::find_by_id(*id)
-                .one(conn)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            access.require(conn, *id).await?
+        ReportScope::Institution {
+            id,
+            include_sub_institutions,
+        } => {
+            // The institution and everything below it (itself at depth 0): none
+            // means there is no such institution.
+            let ids: Vec<Uuid> = institution_closure::Entity::find()
+                .select_only()
+                .column(institution_closure::Column::DescendantId)
+                .filter(institution_closure::Column::AncestorId.eq(*id))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            if ids.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            access.require(conn, *id).await?;
+            if *include_sub_institutions {
+                subtree = ids;
+            }
         }
         ReportScope::Service(s) => {
             let svc = service::Entity::find_by_id(*s)
@@ -851,6 +944,7 @@ async fn filter_for(state: &AppState, actor: &Actor, scope: &ReportScope) -> App
         access,
         scope: scope.clone(),
         region_points: points,
+        subtree,
     })
 }
 
@@ -864,10 +958,13 @@ pub async fn satisfaction_report(
     period: Period,
 ) -> AppResult<Report> {
     let f = filter_for(state, actor, &scope).await?;
-    let mut versions = HashMap::new();
-    let mut report = compute(state, &f, &scope, period, &mut versions).await?;
-    if let Some(p) = period.previous() {
-        let prev = compute(state, &f, &scope, p, &mut versions).await?;
+    // This period and the previous one, read together.
+    let periods: Vec<Period> = std::iter::once(period).chain(period.previous()).collect();
+    let mut reports = compute_periods(state, &f, &scope, &periods)
+        .await?
+        .into_iter();
+    let mut report = reports.next().ok_or(AppError::NotFound)?;
+    if let Some(prev) = reports.next() {
         add_changes(&mut report, &prev);
         report.previous = Some(Box::new(prev));
     }
@@ -883,23 +980,22 @@ pub async fn report_series(
     last_start: chrono::NaiveDate,
 ) -> AppResult<Vec<Report>> {
     let f = filter_for(state, actor, &scope).await?;
-    let mut versions = HashMap::new();
-    let mut out = vec![];
+    let mut periods = vec![];
     let mut p = Some(first);
     while let Some(period) = p {
         if period.start > last_start {
             break;
         }
-        if out.len() >= 120 {
+        if periods.len() >= 120 {
             return Err(AppError::bad_input(
                 "to",
                 "at most 120 periods in one series",
             ));
         }
-        out.push(compute(state, &f, &scope, period, &mut versions).await?);
+        periods.push(period);
         p = period.next();
     }
-    Ok(out)
+    compute_periods(state, &f, &scope, &periods).await
 }
 
 #[cfg(test)]
