@@ -448,10 +448,8 @@ async fn submit(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(
     Ok(())
 }
 
-/// Signs in as the administrator, makes a national-platform API key covering
-/// every ministry, and lists (service, point, valid answers) for every service
-/// with every point of its agency.
-async fn setup(c: &Client) -> Result<(String, String, Vec<(Value, Value, Value)>), String> {
+/// Signs in as the administrator: the `authorization` header value.
+async fn admin_bearer(c: &Client) -> Result<String, String> {
     let login = c
         .gql(
             None,
@@ -459,10 +457,17 @@ async fn setup(c: &Client) -> Result<(String, String, Vec<(Value, Value, Value)>
             json!({ "e": ADMIN, "p": PASSWORD }),
         )
         .await?;
-    let bearer = format!(
+    Ok(format!(
         "Bearer {}",
         login["login"]["accessToken"].as_str().unwrap_or_default()
-    );
+    ))
+}
+
+/// Signs in as the administrator, makes a national-platform API key covering
+/// every ministry, and lists (service, point, valid answers) for every service
+/// with every point of its agency.
+async fn setup(c: &Client) -> Result<(String, String, Vec<(Value, Value, Value)>), String> {
+    let bearer = admin_bearer(c).await?;
     let cat = c
         .gql(
             Some(("authorization", &bearer)),
@@ -640,17 +645,7 @@ async fn reports(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<
         http: http_client(64),
         url: format!("{}/graphql", server.base),
     };
-    let login = c
-        .gql(
-            None,
-            "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }",
-            json!({ "e": ADMIN, "p": PASSWORD }),
-        )
-        .await?;
-    let bearer = format!(
-        "Bearer {}",
-        login["login"]["accessToken"].as_str().unwrap_or_default()
-    );
+    let bearer = admin_bearer(c).await?;
     let today = chrono::Utc::now()
         .with_timezone(&state.config.timezone)
         .date_naive();
