@@ -527,9 +527,18 @@ impl Extension for GuardExtension {
         let started = Instant::now();
         let limit = self.settings.timeout;
         let run = async move {
-            match tokio::time::timeout(limit, next.run(ctx)).await {
+            // A budget already spent (a zero limit) never starts the operation:
+            // the timer's millisecond ticks would otherwise let a fast one finish.
+            let ran = if limit.is_zero() {
+                Err(())
+            } else {
+                tokio::time::timeout(limit, next.run(ctx))
+                    .await
+                    .map_err(|_| ())
+            };
+            match ran {
                 Ok(r) => r,
-                Err(_) => {
+                Err(()) => {
                     tracing::warn!(after_ms = limit.as_millis() as u64, "operation timed out");
                     Response::from_errors(vec![
                         AppError::Timeout {
