@@ -298,6 +298,7 @@ async fn read_periods(
     conn: &impl ConnectionTrait,
     f: &Filter,
     periods: &[Period],
+    quarantine: bool,
 ) -> AppResult<Vec<PeriodRows>> {
     let mut out: Vec<PeriodRows> = periods.iter().map(|_| PeriodRows::default()).collect();
     let (Some(first), Some(last)) = (
@@ -307,7 +308,6 @@ async fn read_periods(
         return Ok(out);
     };
     // A quarantined cell leaves every figure: only the daily grain can tell it apart.
-    let quarantine = any_quarantine(conn, first, last).await?;
     let daily = quarantine || periods.iter().any(|p| f.needs_daily(p));
     let (table, itable, col) = if daily {
         ("rollup_daily", "rollup_invitations_daily", "day")
@@ -415,14 +415,16 @@ async fn read_periods(
     Ok(out)
 }
 
-/// Whether a cell between `from` and `to` is quarantined (then reports read the daily grain).
-async fn any_quarantine(
-    conn: &impl ConnectionTrait,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> AppResult<bool> {
+/// Whether a cell in any of `periods` is quarantined (then reports read the daily grain).
+async fn any_quarantine(conn: &impl ConnectionTrait, periods: &[Period]) -> AppResult<bool> {
     use entity::quarantined_cell as qc;
     use sea_orm::PaginatorTrait;
+    let (Some(from), Some(to)) = (
+        periods.iter().map(|p| p.start).min(),
+        periods.iter().map(|p| p.end).max(),
+    ) else {
+        return Ok(false);
+    };
     Ok(qc::Entity::find()
         .filter(qc::Column::Day.gte(from))
         .filter(qc::Column::Day.lte(to))
@@ -684,15 +686,18 @@ fn finish_all(questions: Questions, threshold: u64) -> Finished {
 }
 
 /// The reports of `periods` (of one kind), from one grouped read of the rollups.
+///
+/// The caller's scope (subtree and access check), the quarantine check and the
+/// headline setting do not depend on each other: they are read together, on
+/// separate connections, so a report waits for two round trips, not four.
 async fn compute_periods(
     state: &AppState,
-    f: &Filter,
+    actor: &Actor,
     scope: &ReportScope,
     periods: &[Period],
 ) -> AppResult<Vec<Report>> {
     let conn = state.db.conn();
     let threshold = state.config.suppression_threshold;
-    // The headline setting is read alongside the rollups, on another connection.
     let headline = async {
         match scope {
             ReportScope::Institution { id, .. } => super::headline::narrowed(conn, *id).await,
@@ -700,7 +705,12 @@ async fn compute_periods(
             _ => Ok(None),
         }
     };
-    let (rows, headline) = tokio::try_join!(read_periods(conn, f, periods), headline)?;
+    let (f, quarantine, headline) = tokio::try_join!(
+        filter_for(state, actor, scope),
+        any_quarantine(conn, periods),
+        headline
+    )?;
+    let rows = read_periods(conn, &f, periods, quarantine).await?;
     let mut versions = HashMap::new();
     let mut out = Vec::with_capacity(periods.len());
     for (period, rows) in periods.iter().zip(rows) {
@@ -957,10 +967,9 @@ pub async fn satisfaction_report(
     scope: ReportScope,
     period: Period,
 ) -> AppResult<Report> {
-    let f = filter_for(state, actor, &scope).await?;
     // This period and the previous one, read together.
     let periods: Vec<Period> = std::iter::once(period).chain(period.previous()).collect();
-    let mut reports = compute_periods(state, &f, &scope, &periods)
+    let mut reports = compute_periods(state, actor, &scope, &periods)
         .await?
         .into_iter();
     let mut report = reports.next().ok_or(AppError::NotFound)?;
@@ -979,7 +988,8 @@ pub async fn report_series(
     first: Period,
     last_start: chrono::NaiveDate,
 ) -> AppResult<Vec<Report>> {
-    let f = filter_for(state, actor, &scope).await?;
+    // Who may read results is known without the database: say so before the span.
+    authz::scope(actor, Action::ReadResults)?;
     let mut periods = vec![];
     let mut p = Some(first);
     while let Some(period) = p {
@@ -995,7 +1005,7 @@ pub async fn report_series(
         periods.push(period);
         p = period.next();
     }
-    compute_periods(state, &f, &scope, &periods).await
+    compute_periods(state, actor, &scope, &periods).await
 }
 
 #[cfg(test)]
