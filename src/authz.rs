@@ -53,6 +53,11 @@ pub enum Action {
     /// Choose which provenances count towards an institution's headline figure,
     /// with a reason: SUPERVISOR only.
     ChooseHeadline,
+    /// Dismiss a finding of a published conclusion, with a reason: ADMIN,
+    /// INSTITUTION_MANAGER (subtree).
+    TriageFindings,
+    /// Reopen a dismissed finding, with a reason: SUPERVISOR only.
+    ReopenFindings,
 }
 
 impl Action {
@@ -66,13 +71,14 @@ impl Action {
             Self::CorrectClosedData
             | Self::ApproveQuestionReuse
             | Self::QuarantineCells
-            | Self::ChooseHeadline => &[(Supervisor, false)],
+            | Self::ChooseHeadline
+            | Self::ReopenFindings => &[(Supervisor, false)],
             Self::SuperviseIntegrity => &[(Admin, false), (Supervisor, false)],
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]
             }
             Self::ReadAuditLog => &[(Admin, false), (Supervisor, false)],
-            Self::ManageSurveys | Self::ReadFollowUps => {
+            Self::ManageSurveys | Self::ReadFollowUps | Self::TriageFindings => {
                 &[(Admin, false), (InstitutionManager, true)]
             }
             Self::ReadResults => &[

@@ -252,6 +252,20 @@ const MATRIX: &[Row] = &[
         .own(            "+   +   +   +    +   +   +   +")
         .other(          "+   +   +   +    +   +   +   +")
         .missing(        "0   0   0   0    0   0   0   0"),
+    row("finding", r#"query{ finding(id:"<finding>"){ id } }"#)
+        .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
+        .missing(        "NF  NF  NF  NF   FB  FB  FB  UN"),
+    row("findingStats", r#"query{ findingStats(filter:{institutionId:"<inst>"}){ total } }"#)
+        .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
+        .missing(        "ok  ok  NF  NF   FB  FB  FB  UN")
+        .note("ADMIN and SUPERVISOR see every institution: a missing one simply has no findings"),
+    row("findings", r#"query{ findings(filter:{institutionId:"<inst>"}){ edges { node { id } } } }"#)
+        .own(            "+   +   +   +    FB  FB  FB  UN")
+        .other(          "+   +   NF  NF   FB  FB  FB  UN")
+        .missing(        "0   0   NF  NF   FB  FB  FB  UN")
+        .note("ADMIN and SUPERVISOR see every institution: a missing one simply has no findings"),
     row("followUps", "query{ followUps(first: 100){ edges { node { id } } } }")
         .any(            "+   FB  +   FB   FB  FB  FB  UN"),
     row("institution", r#"query{ institution(id:"<inst>"){ id } }"#)
@@ -408,6 +422,10 @@ const MATRIX: &[Row] = &[
     row("createUser", r#"mutation{ createUser(input:{email:"sup<n>@probe.mn", displayName:"Хянагч", password:"<password>", assignments:[{role: SUPERVISOR}]}){ id } }"#)
         .case("granting SUPERVISOR")
         .any(            "ok  FB  FB  FB   FB  FB  FB  UN"),
+    row("dismissFinding", r#"mutation{ dismissFinding(id:"<fresh_open_finding>", reason:"Шалтгаан <n>"){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
     row("enableOpenChannel", r#"mutation{ enableOpenChannel(serviceId:"<svc>", servicePointId:"<pt>"){ code } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
@@ -435,6 +453,10 @@ const MATRIX: &[Row] = &[
         .own(            "ok  ok  FB  FB   FB  FB  FB  UN")
         .other(          "ok  ok  FB  FB   FB  FB  FB  UN")
         .missing(        "NF  NF  FB  FB   FB  FB  FB  UN"),
+    row("reopenFinding", r#"mutation{ reopenFinding(id:"<fresh_dismissed_finding>", reason:"Шалтгаан <n>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
     row("publishSurvey", r#"mutation{ publishSurvey(id:"<fresh_draft_survey>"){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
@@ -665,6 +687,9 @@ impl World {
             // Responses are listed only from cells of at least this many (here each
             // side has a few): who may list them is what is probed here.
             c.suppression_threshold = 1;
+            // Every conclusion with answers or invitations has findings to triage.
+            c.finding_driver_floor = 1.01;
+            c.finding_response_rate_floor = 1.01;
         })
         .await;
         let admin = app.admin().await;
@@ -720,6 +745,17 @@ impl World {
                     )
                     .await;
                     o.insert("published", id_of(n));
+                    // One of its findings, for triage.
+                    let c = app
+                        .ok(
+                            &admin,
+                            "query($id:ID!){ conclusion(id:$id){ findings { id } } }",
+                            json!({ "id": id_of(n) }),
+                        )
+                        .await;
+                    let f = c["conclusion"]["findings"][0].clone();
+                    assert!(f.is_object(), "no finding in the published conclusion: {c}");
+                    o.insert("finding", id_of(&f));
                 }
                 _ => pool.entry(side).or_default().push(id_of(n)),
             }
@@ -1003,6 +1039,33 @@ impl World {
         v
     }
 
+    /// The side's finding, moved to `state` (`OPEN` or `DISMISSED`) if it is not there.
+    async fn finding_in(&self, side: Side, state: &str) -> String {
+        let id = self.objects[&side]["finding"].clone();
+        let d = self
+            .app
+            .ok(
+                &self.admin,
+                "query($id:ID!){ finding(id:$id){ state } }",
+                json!({ "id": id }),
+            )
+            .await;
+        if d["finding"]["state"] != state {
+            let (who, op) = match state {
+                "OPEN" => (&self.callers[&Caller::Supervisor], "reopenFinding"),
+                _ => (&self.admin, "dismissFinding"),
+            };
+            self.app
+                .ok(
+                    who,
+                    &format!("mutation($id:ID!){{ {op}(id:$id, reason:\"Шалгалт\"){{ state }} }}"),
+                    json!({ "id": id }),
+                )
+                .await;
+        }
+        id
+    }
+
     /// Makes an on-demand object.
     async fn make(&self, side: Side, name: &str) -> String {
         let o = &self.objects[&side];
@@ -1038,6 +1101,10 @@ impl World {
                     .await;
                 key
             }
+            // The side's finding, open (a supervisor reopens it if a probe dismissed it).
+            "fresh_open_finding" => self.finding_in(side, "OPEN").await,
+            // The side's finding, dismissed (ADMIN dismisses it if it is open).
+            "fresh_dismissed_finding" => self.finding_in(side, "DISMISSED").await,
             "fresh_conclusion" => self
                 .conclusion_pool
                 .borrow_mut()

@@ -7,7 +7,6 @@ use chrono::{TimeZone, Utc};
 use common::*;
 use serde_json::{Value, json};
 
-const CLOSE: &str = "mutation{ closePeriod(kind: MONTH, start: \"2026-11-01\"){ created regenerated revised unchanged } }";
 const LIST: &str = "query($f:ConclusionFilterInput){ conclusions(filter:$f){ edges { node { id scope scopeId revision status periodLabel contentHash institutionComment snapshot changes figures { counts { responded } questions { questionKey figures { origin suppressed n lowConfidence } } } findings { id kind subject open detail { value n floor } } } } } }";
 
 /// The figure set of `origin` for question `key`, from the typed figures.
@@ -57,47 +56,6 @@ async fn world_with_responses(happy: usize, unhappy: usize, open: usize) -> Surv
         }
     }
     w
-}
-
-/// Creates a supervisor and an agency staff member (while tokens are valid).
-async fn people(w: &SurveyWorld) {
-    w.app
-        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
-        .await;
-    w.app
-        .user_with_role(
-            &w.admin,
-            "s@gasr.gov.mn",
-            "INSTITUTION_STAFF",
-            Some(&w.agency),
-        )
-        .await;
-}
-
-/// Moves time to when November's responses are complete; returns fresh tokens
-/// (supervisor, manager, staff).
-async fn after_november(w: &SurveyWorld) -> (Auth, Auth, Auth) {
-    move_to(w, Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap()).await
-}
-
-async fn move_to(w: &SurveyWorld, t: chrono::DateTime<Utc>) -> (Auth, Auth, Auth) {
-    w.app.clock.set(t);
-    (
-        w.app.token("sup@aogs.gov.mn", PASSWORD).await,
-        w.app.token("manager@moj.gov.mn", PASSWORD).await,
-        w.app.token("s@gasr.gov.mn", PASSWORD).await,
-    )
-}
-
-/// Publishes a conclusion (as a supervisor).
-async fn publish(w: &SurveyWorld, sup: &Auth, id: &Value) {
-    w.app
-        .ok(
-            sup,
-            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
-            json!({ "id": id }),
-        )
-        .await;
 }
 
 async fn service_conclusion(w: &SurveyWorld, auth: &Auth) -> Value {

@@ -9,6 +9,7 @@ pub mod api_key;
 pub mod api_key_institution;
 pub mod audit_log;
 pub mod conclusion;
+pub mod conclusion_finding;
 pub mod delivered_count;
 pub mod delivery_outbox;
 pub mod finding;

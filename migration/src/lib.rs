@@ -14,6 +14,7 @@ mod m20261201_000008_provenance;
 mod m20261201_000009_integrity;
 mod m20261201_000010_headline;
 mod m20261201_000011_shared_throttles;
+mod m20261201_000012_finding_identity;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_integrity::Migration),
             Box::new(m20261201_000010_headline::Migration),
             Box::new(m20261201_000011_shared_throttles::Migration),
+            Box::new(m20261201_000012_finding_identity::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod email;
 pub mod error;
 pub mod figures;
+pub mod finding;
 pub mod ids;
 pub mod localized;
 pub mod metrics;

@@ -230,6 +230,18 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Where a finding of a published conclusion stands (see [`crate::domain::finding`]).
+    FindingState {
+        /// Awaits the institution: an improvement action, or a dismissal with a reason.
+        Open = "OPEN",
+        /// An improvement action addresses it.
+        Addressed = "ADDRESSED",
+        /// The institution dismissed it, with a reason.
+        Dismissed = "DISMISSED",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use super::common::{Date, connection_type, ctx, page, parse_id};
 use super::figures::{ConclusionFigures, FindingDetail};
-use super::vocab::{ConclusionScope, ConclusionStatus, FindingKind, PeriodKind};
+use super::vocab::{ConclusionScope, ConclusionStatus, FindingKind, FindingState, PeriodKind};
 use crate::error::AppError;
 use crate::services::conclusions::{
     self as svc, CloseSummary, ConclusionFilter, ConclusionView, FindingView,
@@ -39,9 +39,53 @@ impl Finding {
     async fn detail(&self) -> FindingDetail {
         self.0.detail.clone().into()
     }
-    /// Whether it still awaits action.
+    /// Whether it still awaits its institution (state `OPEN`).
     async fn open(&self) -> bool {
-        self.0.open
+        self.0.state == crate::domain::vocab::FindingState::Open
+    }
+    /// Where it stands: open, addressed by an improvement action, or dismissed.
+    async fn state(&self) -> FindingState {
+        self.0.state.into()
+    }
+    /// Why it was dismissed or reopened.
+    async fn state_reason(&self) -> Option<&str> {
+        self.0.state_reason.as_deref()
+    }
+    /// When its state last changed.
+    async fn state_changed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.state_changed_at
+    }
+    /// When a conclusion listing it was first published (null: drafts only).
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    /// Institution or service conclusion.
+    async fn scope(&self) -> ConclusionScope {
+        self.0.scope_kind.into()
+    }
+    /// Id of the institution or service.
+    async fn scope_id(&self) -> ID {
+        ID(self.0.scope_id.to_string())
+    }
+    /// Institution (of the service).
+    async fn institution_id(&self) -> ID {
+        ID(self.0.institution_id.to_string())
+    }
+    /// Period kind.
+    async fn period_kind(&self) -> PeriodKind {
+        self.0.period_kind.into()
+    }
+    /// Period label, e.g. `2026-Q3`.
+    async fn period_label(&self) -> String {
+        self.0.period.label()
+    }
+    /// First day of the period.
+    async fn period_start(&self) -> Date {
+        Date(self.0.period.start)
+    }
+    /// The latest revision of the conclusion listing it.
+    async fn conclusion_id(&self) -> ID {
+        ID(self.0.conclusion_id.to_string())
     }
 }
 

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod common;
 pub mod conclusions;
 pub mod figures;
+pub mod findings;
 pub mod guard;
 pub mod integrity;
 pub mod invitations;

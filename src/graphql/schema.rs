@@ -2,8 +2,8 @@
 
 use super::guard::{Guard, GuardSettings};
 use super::{
-    accounts, api_keys, audit, catalogue, conclusions, integrity, invitations, reports, responses,
-    surveys, users,
+    accounts, api_keys, audit, catalogue, conclusions, findings, integrity, invitations, reports,
+    responses, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -21,6 +21,7 @@ pub struct QueryRoot(
     responses::ResponseQuery,
     reports::ReportQuery,
     conclusions::ConclusionQuery,
+    findings::FindingQuery,
     integrity::IntegrityQuery,
 );
 
@@ -35,6 +36,7 @@ pub struct MutationRoot(
     invitations::InvitationMutation,
     reports::ReportMutation,
     conclusions::ConclusionMutation,
+    findings::FindingMutation,
     integrity::IntegrityMutation,
 );
 

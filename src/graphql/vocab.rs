@@ -110,6 +110,18 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// Where a finding of a published conclusion stands.
+    FindingState => crate::domain::vocab::FindingState {
+        /// Awaits its institution: an improvement action, or a dismissal with a reason.
+        Open,
+        /// An improvement action addresses it.
+        Addressed,
+        /// Its institution dismissed it, with a reason (a supervisor may reopen it).
+        Dismissed,
+    }
+);
+
+mirror_enum!(
     /// Kinds of question.
     QuestionType => crate::domain::survey::QuestionType {
         /// A numeric scale `min..max` (1–4, 1–5, 1–7…) with optional labels per point; answered with `value`.

@@ -558,3 +558,49 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
 }
+
+/// Closes November 2026 (as a supervisor): the period the survey worlds answer in.
+pub const CLOSE: &str = "mutation{ closePeriod(kind: MONTH, start: \"2026-11-01\"){ created regenerated revised unchanged } }";
+
+/// Creates a supervisor and an agency staff member (while tokens are valid).
+pub async fn people(w: &SurveyWorld) {
+    w.app
+        .user_with_role(&w.admin, "sup@aogs.gov.mn", "SUPERVISOR", None)
+        .await;
+    w.app
+        .user_with_role(
+            &w.admin,
+            "s@gasr.gov.mn",
+            "INSTITUTION_STAFF",
+            Some(&w.agency),
+        )
+        .await;
+}
+
+/// Moves time to when November's responses are complete; returns fresh tokens
+/// (supervisor, manager, staff).
+pub async fn after_november(w: &SurveyWorld) -> (Auth, Auth, Auth) {
+    use chrono::TimeZone;
+    move_to(w, Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap()).await
+}
+
+/// Moves time to `t`; returns fresh tokens (supervisor, manager, staff).
+pub async fn move_to(w: &SurveyWorld, t: DateTime<Utc>) -> (Auth, Auth, Auth) {
+    w.app.clock.set(t);
+    (
+        w.app.token("sup@aogs.gov.mn", PASSWORD).await,
+        w.app.token("manager@moj.gov.mn", PASSWORD).await,
+        w.app.token("s@gasr.gov.mn", PASSWORD).await,
+    )
+}
+
+/// Publishes a conclusion (as a supervisor).
+pub async fn publish(w: &SurveyWorld, sup: &Auth, id: &Value) {
+    w.app
+        .ok(
+            sup,
+            "mutation($id:ID!){ publishConclusion(id:$id){ id } }",
+            json!({ "id": id }),
+        )
+        .await;
+}

@@ -7,7 +7,7 @@ use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::figures::{FindingRules, Found, Snapshot, findings};
 use crate::domain::period::{Period, PeriodKind};
-use crate::domain::vocab::{ConclusionStatus, ScopeKind};
+use crate::domain::vocab::{ConclusionStatus, FindingState, ScopeKind};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::services::audit::Event;
 use crate::services::reports::{self, ReportScope};
@@ -15,9 +15,10 @@ use crate::services::write::ConflictOnUnique;
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::{
-    audit_log, conclusion, finding, institution_closure as closure, period_closing, service,
+    audit_log, conclusion, conclusion_finding, finding, institution_closure as closure,
+    period_closing, service,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
@@ -25,13 +26,6 @@ use sea_orm::{
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
-
-/// Namespace of finding ids (UUIDv5 over conclusion, kind and subject).
-const FINDING_NAMESPACE: Uuid = Uuid::from_u128(0x5a4e_414c_0001_4000_8000_6669_6e64_696e);
-
-fn stable_id(parts: &[&str]) -> Uuid {
-    Uuid::new_v5(&FINDING_NAMESPACE, parts.join("|").as_bytes())
-}
 
 /// When a period's responses are complete: its local end + the national maximum
 /// invitation expiry + 1 day. The national limit, not any service's setting: an
@@ -222,7 +216,7 @@ async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
             Outcome::Created,
         ),
     };
-    insert_findings(&*txn, id, d.found).await?;
+    insert_findings(&*txn, &d, id, now).await?;
     let action = match outcome {
         Outcome::Created => "CONCLUSION_CREATED",
         Outcome::Regenerated => "CONCLUSION_REGENERATED",
@@ -241,7 +235,9 @@ async fn upsert_conclusion(state: &AppState, d: Draft) -> AppResult<Outcome> {
     Ok(outcome)
 }
 
-/// New figures for a draft: it keeps its id (and comment); its findings are redone.
+/// New figures for a draft: it keeps its id (and comment); the list of its
+/// findings is redone. A finding no longer listed anywhere goes only if no
+/// published conclusion ever listed it (nothing can link to it then).
 async fn regenerate(
     conn: &impl ConnectionTrait,
     c: conclusion::Model,
@@ -255,10 +251,47 @@ async fn regenerate(
     row.content_hash = Set(hash);
     row.updated_at = Set(now);
     row.update(conn).await?;
-    finding::Entity::delete_many()
-        .filter(finding::Column::ConclusionId.eq(id))
+    conclusion_finding::Entity::delete_many()
+        .filter(conclusion_finding::Column::ConclusionId.eq(id))
         .exec(conn)
         .await?;
+    let listed = Query::select()
+        .column(conclusion_finding::Column::FindingId)
+        .from(conclusion_finding::Entity)
+        .to_owned();
+    finding::Entity::delete_many()
+        .filter(finding::Column::ConclusionId.eq(id))
+        .filter(finding::Column::PublishedAt.is_null())
+        .filter(finding::Column::Id.not_in_subquery(listed))
+        .exec(conn)
+        .await?;
+    // Published ones point back at the latest revision still listing them (this
+    // draft lists them again below if it still finds them).
+    for f in finding::Entity::find()
+        .filter(finding::Column::ConclusionId.eq(id))
+        .all(conn)
+        .await?
+    {
+        let members = conclusion_finding::Entity::find()
+            .filter(conclusion_finding::Column::FindingId.eq(f.id))
+            .all(conn)
+            .await?;
+        let Some(latest) = conclusion::Entity::find()
+            .filter(conclusion::Column::Id.is_in(members.iter().map(|m| m.conclusion_id)))
+            .order_by_desc(conclusion::Column::Revision)
+            .one(conn)
+            .await?
+        else {
+            continue;
+        };
+        let Some(member) = members.into_iter().find(|m| m.conclusion_id == latest.id) else {
+            continue;
+        };
+        let mut row: finding::ActiveModel = f.into();
+        row.conclusion_id = Set(member.conclusion_id);
+        row.detail = Set(member.detail);
+        row.update(conn).await?;
+    }
     Ok(id)
 }
 
@@ -423,31 +456,66 @@ fn snapshot_changes(
     serde_json::to_value(changes).map_err(AppError::internal)
 }
 
+/// Lists a revision's findings: each keeps its id (and triage) if an earlier
+/// revision or regeneration found it; its figures become this revision's.
 async fn insert_findings(
     conn: &impl ConnectionTrait,
+    d: &Draft,
     conclusion_id: Uuid,
-    found: Vec<Found>,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let mut rows = Vec::with_capacity(found.len());
-    for f in found {
-        rows.push(finding::ActiveModel {
-            id: Set(stable_id(&[
-                &conclusion_id.to_string(),
-                f.kind.as_str(),
-                &f.subject,
-            ])),
+    if d.found.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(d.found.len());
+    let mut members = Vec::with_capacity(d.found.len());
+    for f in &d.found {
+        let id = finding::stable_id(
+            d.scope_kind.as_str(),
+            d.scope_id,
+            d.kind.as_str(),
+            d.period.start,
+            f.kind.as_str(),
+            &f.subject,
+        );
+        let detail = serde_json::to_value(&f.detail).map_err(AppError::internal)?;
+        members.push(conclusion_finding::ActiveModel {
             conclusion_id: Set(conclusion_id),
+            finding_id: Set(id),
+            detail: Set(detail.clone()),
+        });
+        rows.push(finding::ActiveModel {
+            id: Set(id),
+            scope_kind: Set(d.scope_kind.as_str().into()),
+            scope_id: Set(d.scope_id),
+            institution_id: Set(d.institution_id),
+            period_kind: Set(d.kind.as_str().into()),
+            period_start: Set(d.period.start),
             kind: Set(f.kind.as_str().into()),
-            subject: Set(f.subject),
-            detail: Set(serde_json::to_value(f.detail).map_err(AppError::internal)?),
-            open: Set(true),
+            subject: Set(f.subject.clone()),
+            conclusion_id: Set(conclusion_id),
+            detail: Set(detail),
+            state: Set(FindingState::Open.as_str().into()),
+            state_reason: Set(None),
+            state_changed_at: Set(None),
+            state_changed_by: Set(None),
+            published_at: Set(None),
+            open_limit_at: Set(None),
+            created_at: Set(now),
         });
     }
-    if !rows.is_empty() {
-        finding::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
-    }
+    // Known findings keep everything but which revision lists them last, and its figures.
+    finding::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(finding::Column::Id)
+                .update_columns([finding::Column::ConclusionId, finding::Column::Detail])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    conclusion_finding::Entity::insert_many(members)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

@@ -21,29 +21,73 @@ use crate::auth::secrets::sha256_hex;
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::figures::{Counts, FindingDetail, SkmFigure, Snapshot};
 use crate::domain::period::{Period, PeriodKind};
-use crate::domain::vocab::{ConclusionStatus, FindingKind, ScopeKind};
+use crate::domain::vocab::{ConclusionStatus, FindingKind, FindingState, ScopeKind};
 use crate::domain::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{conclusion, finding};
+use entity::{conclusion, conclusion_finding, finding};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use uuid::Uuid;
 
-/// A finding.
+/// A finding: the same across revisions of its conclusion, with its triage.
 #[derive(Debug, Clone)]
 pub struct FindingView {
-    /// Stable id (the same across regenerations of a draft).
+    /// Stable id: the same for its scope, period, kind and subject in every
+    /// regeneration and revision of the conclusion.
     pub id: Uuid,
     /// What it says.
     pub kind: FindingKind,
     /// What it is about (a driver, a question key, `responses`, `figures`).
     pub subject: String,
-    /// Figures behind it.
+    /// Figures behind it (in the revision it is shown with).
     pub detail: FindingDetail,
-    /// Whether it still awaits action.
-    pub open: bool,
+    /// Its triage.
+    pub state: FindingState,
+    /// Why it was dismissed or reopened.
+    pub state_reason: Option<String>,
+    /// When its state last changed.
+    pub state_changed_at: Option<DateTime<Utc>>,
+    /// When a conclusion listing it was first published (none: drafts only).
+    pub published_at: Option<DateTime<Utc>>,
+    /// Institution or service.
+    pub scope_kind: ScopeKind,
+    /// Institution or service id.
+    pub scope_id: Uuid,
+    /// Institution (of the service).
+    pub institution_id: Uuid,
+    /// Period kind.
+    pub period_kind: PeriodKind,
+    /// Period.
+    pub period: Period,
+    /// The latest revision of the conclusion listing it.
+    pub conclusion_id: Uuid,
+}
+
+impl FindingView {
+    /// A stored finding, with the figures `detail` (of the revision it is shown with).
+    pub(crate) fn from_row(f: finding::Model, detail: serde_json::Value) -> AppResult<Self> {
+        let bad = |what: &str| AppError::internal(format!("stored finding: unknown {what}"));
+        let kind = PeriodKind::parse(&f.period_kind).ok_or_else(|| bad("period kind"))?;
+        Ok(FindingView {
+            id: f.id,
+            kind: FindingKind::parse(&f.kind).ok_or_else(|| bad("kind"))?,
+            subject: f.subject,
+            detail: stored("finding", detail)?,
+            state: FindingState::parse(&f.state).ok_or_else(|| bad("state"))?,
+            state_reason: f.state_reason,
+            state_changed_at: f.state_changed_at,
+            published_at: f.published_at,
+            scope_kind: ScopeKind::parse(&f.scope_kind).ok_or_else(|| bad("scope"))?,
+            scope_id: f.scope_id,
+            institution_id: f.institution_id,
+            period_kind: kind,
+            period: Period::calendar(kind, f.period_start)?,
+            conclusion_id: f.conclusion_id,
+        })
+    }
 }
 
 /// A value before and after a new revision.
@@ -177,9 +221,17 @@ fn stored<T: for<'de> Deserialize<'de>>(what: &str, v: serde_json::Value) -> App
     serde_json::from_value(v).map_err(|e| AppError::internal(format!("stored {what}: {e}")))
 }
 
-fn view(c: conclusion::Model, findings: Vec<finding::Model>) -> AppResult<ConclusionView> {
+fn view(
+    c: conclusion::Model,
+    findings: Vec<(finding::Model, serde_json::Value)>,
+) -> AppResult<ConclusionView> {
     let bad = |what: &str| AppError::internal(format!("stored conclusion: unknown {what}"));
     let kind = PeriodKind::parse(&c.period_kind).ok_or_else(|| bad("period kind"))?;
+    let mut findings = findings
+        .into_iter()
+        .map(|(f, detail)| FindingView::from_row(f, detail))
+        .collect::<AppResult<Vec<_>>>()?;
+    findings.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
     Ok(ConclusionView {
         id: c.id,
         scope_kind: ScopeKind::parse(&c.scope_kind).ok_or_else(|| bad("scope"))?,
@@ -194,19 +246,42 @@ fn view(c: conclusion::Model, findings: Vec<finding::Model>) -> AppResult<Conclu
         changes: c.changes.map(|v| stored("changes", v)).transpose()?,
         created_at: c.created_at,
         published_at: c.published_at,
-        findings: findings
-            .into_iter()
-            .map(|f| {
-                Ok(FindingView {
-                    id: f.id,
-                    kind: FindingKind::parse(&f.kind).ok_or_else(|| bad("finding kind"))?,
-                    subject: f.subject,
-                    detail: stored("finding", f.detail)?,
-                    open: f.open,
-                })
-            })
-            .collect::<AppResult<_>>()?,
+        findings,
     })
+}
+
+/// The findings the conclusions `ids` list, with their figures in each: two
+/// statements whatever the number of conclusions.
+async fn findings_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, Vec<(finding::Model, serde_json::Value)>>> {
+    let members = conclusion_finding::Entity::find()
+        .filter(conclusion_finding::Column::ConclusionId.is_in(ids))
+        .all(conn)
+        .await?;
+    let mut rows: HashMap<Uuid, finding::Model> = HashMap::new();
+    if !members.is_empty() {
+        let mut wanted: Vec<Uuid> = members.iter().map(|m| m.finding_id).collect();
+        wanted.sort();
+        wanted.dedup();
+        for f in finding::Entity::find()
+            .filter(finding::Column::Id.is_in(wanted))
+            .all(conn)
+            .await?
+        {
+            rows.insert(f.id, f);
+        }
+    }
+    let mut out: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for m in members {
+        if let Some(f) = rows.get(&m.finding_id) {
+            out.entry(m.conclusion_id)
+                .or_default()
+                .push((f.clone(), m.detail));
+        }
+    }
+    Ok(out)
 }
 
 /// Who sees what: supervisors and admins everything; institution users their
@@ -226,10 +301,10 @@ fn viewer(actor: &Actor) -> Viewer {
 }
 
 async fn load(state: &AppState, c: conclusion::Model, public: bool) -> AppResult<ConclusionView> {
-    let f = finding::Entity::find()
-        .filter(finding::Column::ConclusionId.eq(c.id))
-        .all(state.db.conn())
-        .await?;
+    let f = findings_of(state.db.conn(), [c.id])
+        .await?
+        .remove(&c.id)
+        .unwrap_or_default();
     Ok(shown(view(c, f)?, public))
 }
 
@@ -305,16 +380,8 @@ pub async fn list(
     }
     let conn = state.db.conn();
     let page = super::fetch_page(conn, q, conclusion::Column::Id, page).await?;
-    // One query for every finding of the page, one for the caller's subtree.
-    let mut found: std::collections::HashMap<Uuid, Vec<finding::Model>> =
-        std::collections::HashMap::new();
-    for f in finding::Entity::find()
-        .filter(finding::Column::ConclusionId.is_in(page.items.iter().map(|c| c.id)))
-        .all(conn)
-        .await?
-    {
-        found.entry(f.conclusion_id).or_default().push(f);
-    }
+    // Two queries for every finding of the page, one for the caller's subtree.
+    let mut found = findings_of(conn, page.items.iter().map(|c| c.id)).await?;
     let members = match &v {
         Viewer::Institutions(s) => s.members(conn).await?,
         _ => None,

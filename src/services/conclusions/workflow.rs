@@ -7,8 +7,9 @@ use crate::domain::vocab::ConclusionStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
-use entity::conclusion;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use entity::{conclusion, conclusion_finding, finding};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -76,6 +77,23 @@ pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Con
     row.published_by = Set(actor.user_id());
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
+    // Its findings are now up for triage (those an earlier revision published
+    // keep their date and state).
+    let listed = Query::select()
+        .column(conclusion_finding::Column::FindingId)
+        .from(conclusion_finding::Entity)
+        .and_where(conclusion_finding::Column::ConclusionId.eq(id))
+        .to_owned();
+    finding::Entity::update_many()
+        .col_expr(finding::Column::PublishedAt, Expr::value(now))
+        .col_expr(
+            finding::Column::OpenLimitAt,
+            Expr::value(now + chrono::Duration::days(finding::OPEN_DAYS_LIMIT)),
+        )
+        .filter(finding::Column::PublishedAt.is_null())
+        .filter(finding::Column::Id.in_subquery(listed))
+        .exec(&*txn)
+        .await?;
     txn.finish(
         actor,
         now,
