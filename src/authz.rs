@@ -58,6 +58,11 @@ pub enum Action {
     TriageFindings,
     /// Reopen a dismissed finding, with a reason: SUPERVISOR only.
     ReopenFindings,
+    /// Create improvement actions, move them and record their progress: ADMIN,
+    /// INSTITUTION_MANAGER (subtree).
+    ManageImprovementActions,
+    /// Verify or reject an improvement action's completion: ADMIN, SUPERVISOR.
+    VerifyImprovementActions,
 }
 
 impl Action {
@@ -73,14 +78,17 @@ impl Action {
             | Self::QuarantineCells
             | Self::ChooseHeadline
             | Self::ReopenFindings => &[(Supervisor, false)],
-            Self::SuperviseIntegrity => &[(Admin, false), (Supervisor, false)],
+            Self::SuperviseIntegrity | Self::VerifyImprovementActions => {
+                &[(Admin, false), (Supervisor, false)]
+            }
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {
                 &[(Admin, false), (InstitutionManager, true)]
             }
             Self::ReadAuditLog => &[(Admin, false), (Supervisor, false)],
-            Self::ManageSurveys | Self::ReadFollowUps | Self::TriageFindings => {
-                &[(Admin, false), (InstitutionManager, true)]
-            }
+            Self::ManageSurveys
+            | Self::ReadFollowUps
+            | Self::TriageFindings
+            | Self::ManageImprovementActions => &[(Admin, false), (InstitutionManager, true)],
             Self::ReadResults => &[
                 (Admin, false),
                 (Supervisor, false),

@@ -252,6 +252,21 @@ const MATRIX: &[Row] = &[
         .own(            "+   +   +   +    +   +   +   +")
         .other(          "+   +   +   +    +   +   +   +")
         .missing(        "0   0   0   0    0   0   0   0"),
+    row("improvementAction", r#"query{ improvementAction(id:"<action>"){ id } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF")
+        .note("planned actions are public"),
+    row("improvementActionStats", r#"query{ improvementActionStats(filter:{institutionId:"<inst>"}){ total } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
+        .missing(        "ok  ok  ok  ok   ok  ok  ok  ok")
+        .note("planned actions are public; a missing institution has none"),
+    row("improvementActions", r#"query{ improvementActions(filter:{institutionId:"<inst>"}){ edges { node { id } } } }"#)
+        .own(            "+   +   +   +    +   +   +   +")
+        .other(          "+   +   +   +    +   +   +   +")
+        .missing(        "0   0   0   0    0   0   0   0")
+        .note("planned actions are public"),
     row("finding", r#"query{ finding(id:"<finding>"){ id } }"#)
         .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
         .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
@@ -422,6 +437,15 @@ const MATRIX: &[Row] = &[
     row("createUser", r#"mutation{ createUser(input:{email:"sup<n>@probe.mn", displayName:"Хянагч", password:"<password>", assignments:[{role: SUPERVISOR}]}){ id } }"#)
         .case("granting SUPERVISOR")
         .any(            "ok  FB  FB  FB   FB  FB  FB  UN"),
+    row("addActionProgress", r#"mutation{ addActionProgress(actionId:"<action>", input:{day:"2027-01-09", percent: 10, note:"Явц <n>"}){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    row("createImprovementAction", r#"mutation{ createImprovementAction(input:{institutionId:"<inst>", title:{mn:"Арга <n>"}, description:{mn:"Тайлбар"}, ownerId:"<own.user>", dueDate:"2027-12-31"}){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "BI  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN")
+        .note("the own institution's staff member owns no action of another institution"),
     row("dismissFinding", r#"mutation{ dismissFinding(id:"<fresh_open_finding>", reason:"Шалтгаан <n>"){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
@@ -457,6 +481,16 @@ const MATRIX: &[Row] = &[
         .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
         .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
         .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("moveImprovementAction", r#"mutation{ moveImprovementAction(id:"<fresh_proposed_action>", move: PLAN){ id } }"#)
+        .case("the institution's move")
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    row("moveImprovementAction", r#"mutation{ moveImprovementAction(id:"<fresh_completed_action>", move: VERIFY){ id } }"#)
+        .case("a supervisor's verification")
+        .own(            "ok  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "ok  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "NF  NF  FB  FB   FB  FB  FB  UN"),
     row("publishSurvey", r#"mutation{ publishSurvey(id:"<fresh_draft_survey>"){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
@@ -651,6 +685,31 @@ struct World {
 
 const LOGIN_EMAIL: &str = "login.probe@sanal.test";
 
+/// An improvement action of a side's institution (owned by its staff member),
+/// moved by ADMIN through `moves`.
+async fn new_action(
+    app: &TestApp,
+    admin: &Auth,
+    o: &HashMap<&'static str, String>,
+    moves: &[&str],
+) -> String {
+    let d = app
+        .ok(admin, "mutation($i:CreateImprovementActionInput!){ createImprovementAction(input:$i){ id } }",
+            json!({ "i": { "institutionId": o["inst"], "title": { "mn": "Арга хэмжээ" }, "description": { "mn": "Тайлбар" },
+                "ownerId": o["user"], "dueDate": "2027-12-31" } }))
+        .await;
+    let id = id_of(&d["createImprovementAction"]);
+    for m in moves {
+        app.ok(
+            admin,
+            "mutation($id:ID!,$m:ActionMove!){ moveImprovementAction(id:$id, move:$m){ id } }",
+            json!({ "id": id, "m": m }),
+        )
+        .await;
+    }
+    id
+}
+
 fn id_of(v: &Value) -> String {
     v["id"]
         .as_str()
@@ -783,6 +842,12 @@ impl World {
                 .await;
             let token = d["issueInvitation"]["token"].as_str().unwrap().to_owned();
             objects.get_mut(&side).unwrap().insert("token", token);
+        }
+
+        // A planned improvement action on each side (public from PLANNED on).
+        for side in [Side::Own, Side::Other] {
+            let id = new_action(&app, &admin, &objects[&side], &["PLAN"]).await;
+            objects.get_mut(&side).unwrap().insert("action", id);
         }
 
         // Private ids: what only the side's people (and ADMIN, SUPERVISOR) may see.
@@ -1105,6 +1170,10 @@ impl World {
             "fresh_open_finding" => self.finding_in(side, "OPEN").await,
             // The side's finding, dismissed (ADMIN dismisses it if it is open).
             "fresh_dismissed_finding" => self.finding_in(side, "DISMISSED").await,
+            "fresh_proposed_action" => new_action(&self.app, &self.admin, o, &[]).await,
+            "fresh_completed_action" => {
+                new_action(&self.app, &self.admin, o, &["PLAN", "START", "COMPLETE"]).await
+            }
             "fresh_conclusion" => self
                 .conclusion_pool
                 .borrow_mut()

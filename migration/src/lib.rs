@@ -15,6 +15,7 @@ mod m20261201_000009_integrity;
 mod m20261201_000010_headline;
 mod m20261201_000011_shared_throttles;
 mod m20261201_000012_finding_identity;
+mod m20261201_000013_improvement_actions;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_headline::Migration),
             Box::new(m20261201_000011_shared_throttles::Migration),
             Box::new(m20261201_000012_finding_identity::Migration),
+            Box::new(m20261201_000013_improvement_actions::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! API — nothing here imports sea-orm, async-graphql or any module above (a test
 //! in `tests/layering.rs` keeps it so); errors are [`Invalid`].
 
+pub mod action;
 pub mod bucket;
 pub mod catalogue;
 pub mod email;

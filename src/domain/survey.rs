@@ -75,6 +75,24 @@ pub enum Driver {
     SkmFacilities,
 }
 
+impl Driver {
+    /// Whether this is one of the nine elements of the SKM index.
+    pub fn is_skm_element(self) -> bool {
+        matches!(
+            self,
+            Driver::SkmRequirements
+                | Driver::SkmProcedure
+                | Driver::SkmTime
+                | Driver::SkmCost
+                | Driver::SkmProduct
+                | Driver::SkmCompetence
+                | Driver::SkmBehaviour
+                | Driver::SkmComplaints
+                | Driver::SkmFacilities
+        )
+    }
+}
+
 /// An option of a choice question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

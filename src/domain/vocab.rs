@@ -231,6 +231,80 @@ string_enum!(
 );
 
 string_enum!(
+    /// Where an improvement action stands (see [`crate::domain::action`]).
+    ActionStatus {
+        /// Proposed: not yet committed to.
+        Proposed = "PROPOSED",
+        /// Planned: committed to, with its owner and due date.
+        Planned = "PLANNED",
+        /// Being carried out.
+        InProgress = "IN_PROGRESS",
+        /// Done, as its institution says.
+        Completed = "COMPLETED",
+        /// Done, as a supervisor verified.
+        Verified = "VERIFIED",
+        /// Abandoned, with a reason.
+        Cancelled = "CANCELLED",
+    }
+);
+
+string_enum!(
+    /// What an improvement action aims to move.
+    MetricKind {
+        /// One question of the services' surveys, by key.
+        Question = "QUESTION",
+        /// A driver pooled across the services' surveys.
+        Driver = "DRIVER",
+        /// The SKM index.
+        SkmIndex = "SKM_INDEX",
+        /// The response rate.
+        ResponseRate = "RESPONSE_RATE",
+    }
+);
+
+string_enum!(
+    /// How a targeted metric is measured.
+    Measure {
+        /// Top-box share (0–1).
+        TopBox = "TOP_BOX",
+        /// Mean on the question's own scale.
+        Mean = "MEAN",
+        /// Net Promoter Score (−100–100).
+        Nps = "NPS",
+        /// SKM index (25–100).
+        SkmIndex = "SKM_INDEX",
+        /// Responses / invitations (0–1).
+        ResponseRate = "RESPONSE_RATE",
+    }
+);
+
+string_enum!(
+    /// What an improvement action comes from.
+    OriginKind {
+        /// A finding of a published conclusion.
+        Finding = "FINDING",
+        /// A published conclusion as a whole.
+        Conclusion = "CONCLUSION",
+    }
+);
+
+string_enum!(
+    /// Whether an improvement action moved what it targeted.
+    EffectStatus {
+        /// The window after completion is not over yet (figures are provisional).
+        Pending = "PENDING",
+        /// Either window has fewer answers than the publication threshold.
+        InsufficientData = "INSUFFICIENT_DATA",
+        /// Better after, significant at 95%.
+        Improved = "IMPROVED",
+        /// No significant change at 95%.
+        NoChange = "NO_CHANGE",
+        /// Worse after, significant at 95%.
+        Worsened = "WORSENED",
+    }
+);
+
+string_enum!(
     /// Where a finding of a published conclusion stands (see [`crate::domain::finding`]).
     FindingState {
         /// Awaits the institution: an improvement action, or a dismissal with a reason.

@@ -2,6 +2,7 @@
 //! service calls. No queries and no permission logic here.
 
 pub mod accounts;
+pub mod actions;
 pub mod api_keys;
 pub mod audit;
 pub mod catalogue;

@@ -2,8 +2,8 @@
 
 use super::guard::{Guard, GuardSettings};
 use super::{
-    accounts, api_keys, audit, catalogue, conclusions, findings, integrity, invitations, reports,
-    responses, surveys, users,
+    accounts, actions, api_keys, audit, catalogue, conclusions, findings, integrity, invitations,
+    reports, responses, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -22,6 +22,7 @@ pub struct QueryRoot(
     reports::ReportQuery,
     conclusions::ConclusionQuery,
     findings::FindingQuery,
+    actions::ActionQuery,
     integrity::IntegrityQuery,
 );
 
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     reports::ReportMutation,
     conclusions::ConclusionMutation,
     findings::FindingMutation,
+    actions::ActionMutation,
     integrity::IntegrityMutation,
 );
 

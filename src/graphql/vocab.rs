@@ -239,3 +239,95 @@ mirror_enum!(
         SettingsChangedBeforeJump,
     }
 );
+
+mirror_enum!(
+    /// Where an improvement action stands.
+    ActionStatus => crate::domain::vocab::ActionStatus {
+        /// Proposed: not yet committed to (not public).
+        Proposed,
+        /// Planned: committed to, with an owner and a due date.
+        Planned,
+        /// Being carried out.
+        InProgress,
+        /// Done, as its institution says.
+        Completed,
+        /// Done, as a supervisor verified.
+        Verified,
+        /// Abandoned before completion, with a reason.
+        Cancelled,
+    }
+);
+
+mirror_enum!(
+    /// A move of an improvement action's life cycle.
+    ActionMove => crate::domain::action::ActionMove {
+        /// `PROPOSED → PLANNED` (the institution's managers).
+        Plan,
+        /// `PLANNED → IN_PROGRESS` (the institution's managers).
+        Start,
+        /// `IN_PROGRESS → COMPLETED` (the institution's managers).
+        Complete,
+        /// `COMPLETED → VERIFIED` (SUPERVISOR).
+        Verify,
+        /// `COMPLETED → IN_PROGRESS`, with a reason (SUPERVISOR).
+        Reject,
+        /// Any state before `COMPLETED` → `CANCELLED`, with a reason (the institution's managers).
+        Cancel,
+    }
+);
+
+mirror_enum!(
+    /// What an improvement action aims to move.
+    MetricKind => crate::domain::vocab::MetricKind {
+        /// One question of the services' surveys, by key (`subject`).
+        Question,
+        /// A driver pooled across the services' surveys (`subject`, e.g. `OVERALL`).
+        Driver,
+        /// The SKM index.
+        SkmIndex,
+        /// The response rate.
+        ResponseRate,
+    }
+);
+
+mirror_enum!(
+    /// How a targeted metric is measured.
+    Measure => crate::domain::vocab::Measure {
+        /// Top-box share, 0–1.
+        TopBox,
+        /// Mean on the question's own scale.
+        Mean,
+        /// Net Promoter Score, −100–100.
+        Nps,
+        /// SKM index, 25–100.
+        SkmIndex,
+        /// Responses / invitations, 0–1.
+        ResponseRate,
+    }
+);
+
+mirror_enum!(
+    /// What an improvement action comes from.
+    OriginKind => crate::domain::vocab::OriginKind {
+        /// A finding of a published conclusion.
+        Finding,
+        /// A published conclusion as a whole.
+        Conclusion,
+    }
+);
+
+mirror_enum!(
+    /// Whether an improvement action moved what it targeted.
+    EffectStatus => crate::domain::vocab::EffectStatus {
+        /// The window after completion is not over yet: the figures are provisional.
+        Pending,
+        /// Either window has fewer answers than the publication threshold.
+        InsufficientData,
+        /// Better after, significant at 95%.
+        Improved,
+        /// No significant change at 95%.
+        NoChange,
+        /// Worse after, significant at 95%.
+        Worsened,
+    }
+);

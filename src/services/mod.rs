@@ -13,6 +13,7 @@ pub mod conclusions;
 pub mod demo;
 pub mod findings;
 pub mod headline;
+pub mod improvement_actions;
 pub mod institutions;
 pub mod integrity;
 pub mod invitation_links;

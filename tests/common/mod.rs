@@ -604,3 +604,18 @@ pub async fn publish(w: &SurveyWorld, sup: &Auth, id: &Value) {
         )
         .await;
 }
+
+/// Another ministry (MOF) with a manager, `m@mof.gov.mn` (while tokens are valid);
+/// returns the ministry's id.
+pub async fn another_ministry(w: &SurveyWorld) -> String {
+    let other = w.app.create_institution(&w.admin, "MOF", None).await;
+    w.app
+        .user_with_role(
+            &w.admin,
+            "m@mof.gov.mn",
+            "INSTITUTION_MANAGER",
+            Some(&other),
+        )
+        .await;
+    other
+}
