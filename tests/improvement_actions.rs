@@ -361,6 +361,37 @@ async fn a_finding_linked_to_an_action_is_addressed_until_its_last_action_is_can
             .len(),
         2
     );
+    // Finding.actions: both for the institution; for the public, only planned ones.
+    let of_finding =
+        "query($id:ID!){ conclusion(id:$id){ findings { id actions { id status ownerId } } } }";
+    let actions_of = |d: &Value| {
+        d["conclusion"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == finding)
+            .unwrap()["actions"]
+            .clone()
+    };
+    let d = w
+        .app
+        .ok(&manager, of_finding, json!({ "id": c["id"] }))
+        .await;
+    assert_eq!(actions_of(&d).as_array().unwrap().len(), 2);
+    let d = w
+        .app
+        .ok(&Auth::None, of_finding, json!({ "id": c["id"] }))
+        .await;
+    assert_eq!(actions_of(&d), json!([]));
+    mv(&w, &manager, &a["id"], "PLAN", None).await;
+    let d = w
+        .app
+        .ok(&Auth::None, of_finding, json!({ "id": c["id"] }))
+        .await;
+    assert_eq!(
+        actions_of(&d),
+        json!([{ "id": a["id"], "status": "PLANNED", "ownerId": null }])
+    );
     mv(&w, &manager, &a["id"], "CANCEL", Some("Давхардсан.")).await;
     assert_eq!(
         finding_state(&w, &sup, &finding).await,

@@ -87,6 +87,18 @@ impl Finding {
     async fn conclusion_id(&self) -> ID {
         ID(self.0.conclusion_id.to_string())
     }
+    /// The improvement actions that address it (those the caller may read: for
+    /// the public, from `PLANNED` on).
+    async fn actions(&self, c: &Context<'_>) -> Result<Vec<super::actions::ImprovementAction>> {
+        let found = super::loaders::of(c)?
+            .load_one(super::loaders::FindingActionsKey(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(found
+            .into_iter()
+            .map(super::actions::ImprovementAction)
+            .collect())
+    }
 }
 
 /// A frozen snapshot of a period's figures for an institution or a service.

@@ -1,6 +1,6 @@
 //! Batched loading of nested objects (async-graphql's DataLoader): the
 //! institution of every service and point, parents, survey versions, service
-//! assignments and invitation settings are each fetched with one query per page,
+//! assignments, invitation settings and the improvement actions of findings are each fetched with one query per page,
 //! not one per item. One loader per request (its cache lives as long as the
 //! request), built with the caller so the batched reads keep their authorization.
 
@@ -26,6 +26,10 @@ pub struct AssignmentsKey(pub Uuid);
 /// The invitation settings of a service.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SettingsKey(pub Uuid);
+
+/// The improvement actions addressing a finding (those the caller may read).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FindingActionsKey(pub Uuid);
 
 /// The batched reads of one request.
 pub struct Batch {
@@ -116,5 +120,26 @@ impl Loader<SettingsKey> for Batch {
                 .map(|(id, s)| (SettingsKey(id), s))
                 .collect(),
         )
+    }
+}
+
+impl Loader<FindingActionsKey> for Batch {
+    type Value = Vec<crate::services::improvement_actions::ActionView>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[FindingActionsKey],
+    ) -> Result<HashMap<FindingActionsKey, Self::Value>, AppError> {
+        let mut found = crate::services::improvement_actions::actions_for_findings(
+            &self.state,
+            &self.actor,
+            &ids(keys, |k| k.0),
+        )
+        .await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, found.remove(&k.0).unwrap_or_default()))
+            .collect())
     }
 }

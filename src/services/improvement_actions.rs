@@ -818,6 +818,46 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ActionV
     Ok(v)
 }
 
+/// The actions the caller may read that address each of `finding_ids` (for
+/// `Finding.actions`): four statements whatever the number of findings.
+pub async fn actions_for_findings(
+    state: &AppState,
+    actor: &Actor,
+    finding_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<ActionView>>> {
+    let conn = state.db.conn();
+    let links = origin::Entity::find()
+        .filter(origin::Column::OriginKind.eq(OriginKind::Finding.as_str()))
+        .filter(origin::Column::OriginId.is_in(finding_ids.to_vec()))
+        .all(conn)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<ActionView>> = HashMap::new();
+    if links.is_empty() {
+        return Ok(out);
+    }
+    let action_ids = unique(&links.iter().map(|l| l.action_id).collect::<Vec<_>>());
+    let (q, who) = query(state, actor, &ActionFilter::default()).await?;
+    let rows = q
+        .filter(ia::Column::Id.is_in(action_ids))
+        .order_by_asc(ia::Column::Id)
+        .all(conn)
+        .await?;
+    let by_id: HashMap<Uuid, ActionView> = views(state, who.as_ref(), rows)
+        .await?
+        .into_iter()
+        .map(|v| (v.row.id, v))
+        .collect();
+    for l in links {
+        if let Some(v) = by_id.get(&l.action_id) {
+            out.entry(l.origin_id).or_default().push(v.clone());
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|a| a.row.id);
+    }
+    Ok(out)
+}
+
 /// Views of `rows`, with their services, origins and updates (three statements
 /// whatever their number) and what the caller may see of each.
 async fn views(
