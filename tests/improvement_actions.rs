@@ -7,10 +7,10 @@ use chrono::{TimeZone, Utc};
 use common::*;
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($i:CreateImprovementActionInput!){ createImprovementAction(input:$i){ id status baseline ownerId findings { id state } } }";
+const CREATE: &str = "mutation($i:CreateImprovementActionInput!){ createImprovementAction(input:$i){ id status baseline ownerId origins { kind id } } }";
 const MOVE: &str = "mutation($id:ID!,$m:ActionMove!,$r:String){ moveImprovementAction(id:$id, move:$m, reason:$r){ id status statusReason plannedOn startedOn completedOn verifiedOn cancelledOn } }";
 const PROGRESS: &str = "mutation($id:ID!,$i:ActionProgressInput!){ addActionProgress(actionId:$id, input:$i){ progress updates { percent note evidence } } }";
-const ONE: &str = "query($id:ID!){ improvementAction(id:$id){ id status ownerId overdue progress updates { percent note evidence } findings { id state } effect { status nBefore nAfter before after difference low high pValue beforeFrom beforeTo afterFrom afterTo } } }";
+const ONE: &str = "query($id:ID!){ improvementAction(id:$id){ id status ownerId overdue progress updates { percent note evidence } origins { kind id } effect { status nBefore nAfter before after difference low high pValue beforeFrom beforeTo afterFrom afterTo } } }";
 const LIST: &str = "query($f:ImprovementActionFilterInput){ improvementActions(filter:$f){ edges { node { id status ownerId overdue } } } }";
 const STATS: &str = "query($f:ImprovementActionFilterInput){ improvementActionStats(filter:$f){ total overdue byStatus { status count } } }";
 
@@ -333,10 +333,8 @@ async fn a_finding_linked_to_an_action_is_addressed_until_its_last_action_is_can
     assert_eq!(code(&d), "CONFLICT");
     publish(&w, &sup, &c["id"]).await;
     let a = create(&w, &manager, &me, json!({ "findingIds": [finding] })).await;
-    assert_eq!(
-        a["findings"],
-        json!([{ "id": finding, "state": "ADDRESSED" }])
-    );
+    assert_eq!(a["origins"], json!([{ "kind": "FINDING", "id": finding }]));
+    assert_eq!(finding_state(&w, &sup, &finding).await, "ADDRESSED");
     // The baseline comes from the published conclusion: 4 of 12.
     assert!(
         (a["baseline"].as_f64().unwrap() - 4.0 / 12.0).abs() < 1e-9,

@@ -4,7 +4,6 @@
 use super::common::{
     Date, LocalizedTextInput, LocalizedTextObject, connection_type, ctx, page, parse_id,
 };
-use super::conclusions::Finding;
 use super::vocab::{ActionMove, ActionStatus, EffectStatus, Measure, MetricKind, OriginKind};
 use crate::domain::action::Metric;
 use crate::services::improvement_actions::{
@@ -253,22 +252,6 @@ impl ImprovementAction {
                 id: ID(id.to_string()),
             })
             .collect()
-    }
-    /// The findings it addresses.
-    async fn findings(&self, c: &Context<'_>) -> Result<Vec<Finding>> {
-        let (state, _) = ctx(c)?;
-        let ids: Vec<uuid::Uuid> = self
-            .0
-            .origins
-            .iter()
-            .filter(|(k, _)| *k == crate::domain::vocab::OriginKind::Finding)
-            .map(|(_, id)| *id)
-            .collect();
-        Ok(svc::findings_of(state, &ids)
-            .await?
-            .into_iter()
-            .map(Finding)
-            .collect())
     }
     /// Whether it worked: for a completed or verified action with a metric.
     #[graphql(complexity = 50)]

@@ -13,7 +13,6 @@
 //! effect is computed from the rollups over fixed windows around the start and the
 //! completion, never entered.
 
-use super::conclusions::FindingView;
 use crate::auth::Actor;
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::action::{self, ActionMove, Effect, Metric, Sample};
@@ -1069,18 +1068,4 @@ fn pool(a: Sample, b: Sample) -> Sample {
         }
         (a, _) => a,
     }
-}
-
-/// The findings an action addresses (for its view), in one statement.
-pub async fn findings_of(state: &AppState, ids: &[Uuid]) -> AppResult<Vec<FindingView>> {
-    let rows = finding::Entity::find()
-        .filter(finding::Column::Id.is_in(ids.to_vec()))
-        .all(state.db.conn())
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let d = r.detail.clone();
-            FindingView::from_row(r, d)
-        })
-        .collect()
 }
