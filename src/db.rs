@@ -104,6 +104,13 @@ impl Db {
         if let Some(s) = schema {
             opts.set_schema_search_path(s.to_owned());
         }
+        if url.starts_with("postgres") {
+            // A pooled connection is pinged before use only when it has been idle a
+            // while: a ping is a round trip on every statement otherwise (a report
+            // is four). A connection that broke while busy fails its next statement
+            // (`SERVICE_UNAVAILABLE`) and is dropped, as tests/faults.rs checks.
+            opts.test_before_acquire_if_idle_for(Duration::from_secs(10));
+        }
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
