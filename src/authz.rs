@@ -63,6 +63,16 @@ pub enum Action {
     ManageImprovementActions,
     /// Verify or reject an improvement action's completion: ADMIN, SUPERVISOR.
     VerifyImprovementActions,
+    /// Acknowledge, review, refer and answer citizens' suggestions, and write one
+    /// down from a survey comment: ADMIN, INSTITUTION_MANAGER and INSTITUTION_STAFF (subtree).
+    HandleSuggestions,
+    /// Extend a suggestion's deadline and publish it: ADMIN, INSTITUTION_MANAGER (subtree).
+    ManageSuggestions,
+    /// Read a citizen's contact on a suggestion (each read audited): ADMIN,
+    /// INSTITUTION_MANAGER (subtree).
+    ReadSuggestionContacts,
+    /// Keep the public holiday calendar: ADMIN.
+    ManageHolidays,
 }
 
 impl Action {
@@ -71,7 +81,10 @@ impl Action {
     fn roles(self) -> &'static [(Role, bool)] {
         use Role::*;
         match self {
-            Self::ManageInstitutions | Self::CreateApiKeys | Self::Maintain => &[(Admin, false)],
+            Self::ManageInstitutions
+            | Self::CreateApiKeys
+            | Self::Maintain
+            | Self::ManageHolidays => &[(Admin, false)],
             Self::CloseAndPublish => &[(Admin, false), (Supervisor, false)],
             Self::CorrectClosedData
             | Self::ApproveQuestionReuse
@@ -88,7 +101,14 @@ impl Action {
             Self::ManageSurveys
             | Self::ReadFollowUps
             | Self::TriageFindings
-            | Self::ManageImprovementActions => &[(Admin, false), (InstitutionManager, true)],
+            | Self::ManageImprovementActions
+            | Self::ManageSuggestions
+            | Self::ReadSuggestionContacts => &[(Admin, false), (InstitutionManager, true)],
+            Self::HandleSuggestions => &[
+                (Admin, false),
+                (InstitutionManager, true),
+                (InstitutionStaff, true),
+            ],
             Self::ReadResults => &[
                 (Admin, false),
                 (Supervisor, false),

@@ -97,6 +97,8 @@ pub struct Config {
     pub finding_skm_element_floor: f64,
     /// `SANAL_FINDING_RESPONSE_RATE_FLOOR`: a response rate below this is a finding (default 0.1).
     pub finding_response_rate_floor: f64,
+    /// Deadlines and limits of citizens' suggestions and requests.
+    pub suggestions: SuggestionPolicy,
     /// `SANAL_METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer
     /// <token>` (at least 16 characters in production); when unset, `/metrics` is
     /// served openly in development mode and answers 404 in production mode.
@@ -155,6 +157,24 @@ impl Config {
             &self.hmac_secret
         }
     }
+}
+
+/// Deadlines and limits of citizens' suggestions and requests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SuggestionPolicy {
+    /// `SANAL_SUGGESTION_ACK_WORKING_DAYS`: working days to acknowledge (default 3).
+    pub ack_working_days: u32,
+    /// `SANAL_SUGGESTION_ANSWER_DAYS`: days to answer (default 30, as the law on
+    /// citizens' petitions says).
+    pub answer_days: i64,
+    /// `SANAL_SUGGESTION_EXTENSION_MAX_DAYS`: the one extension's most days (default 30).
+    pub extension_max_days: i64,
+    /// `SANAL_SUGGESTION_CONTACT_RETENTION_DAYS`: days after closing a citizen's
+    /// contact is erased (default 90).
+    pub contact_retention_days: i64,
+    /// `SANAL_SUGGESTIONS_PER_CLIENT`: suggestions one client (and one device) may
+    /// send per hour (default 5).
+    pub per_client: u32,
 }
 
 /// How submissions are grouped (`SANAL_GROUP_COMMIT_MAX`,
@@ -361,6 +381,26 @@ pub const SETTINGS: &[Setting] = &[
     setting!("SANAL_FINDING_RESPONSE_RATE_FLOOR", "0.1", |c, v| c
         .finding_response_rate_floor =
         within("SANAL_FINDING_RESPONSE_RATE_FLOOR", v, 0.0..=1.0)?),
+    setting!("SANAL_SUGGESTION_ACK_WORKING_DAYS", "3", |c, v| c
+        .suggestions
+        .ack_working_days =
+        within("SANAL_SUGGESTION_ACK_WORKING_DAYS", v, 1..=60)?),
+    setting!("SANAL_SUGGESTION_ANSWER_DAYS", "30", |c, v| c
+        .suggestions
+        .answer_days =
+        within("SANAL_SUGGESTION_ANSWER_DAYS", v, 1..=365)?),
+    setting!("SANAL_SUGGESTION_EXTENSION_MAX_DAYS", "30", |c, v| c
+        .suggestions
+        .extension_max_days =
+        within("SANAL_SUGGESTION_EXTENSION_MAX_DAYS", v, 0..=365)?),
+    setting!("SANAL_SUGGESTION_CONTACT_RETENTION_DAYS", "90", |c, v| c
+        .suggestions
+        .contact_retention_days =
+        within("SANAL_SUGGESTION_CONTACT_RETENTION_DAYS", v, 1..=3_650)?),
+    setting!("SANAL_SUGGESTIONS_PER_CLIENT", "5", |c, v| c
+        .suggestions
+        .per_client =
+        within("SANAL_SUGGESTIONS_PER_CLIENT", v, 1..=10_000)?),
 ];
 
 impl Config {
@@ -402,6 +442,7 @@ impl Config {
             finding_driver_floor: 0.0,
             finding_skm_element_floor: 0.0,
             finding_response_rate_floor: 0.0,
+            suggestions: SuggestionPolicy::default(),
             metrics_token: None,
             outbox_poll: std::time::Duration::ZERO,
             group_commit_max: 0,

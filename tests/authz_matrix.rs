@@ -43,6 +43,9 @@ use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
+const SEND_SUGGESTION: &str =
+    "mutation($i:SendSuggestionInput!){ sendSuggestion(input:$i){ id trackingCode } }";
+
 /// Who calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Caller {
@@ -267,6 +270,32 @@ const MATRIX: &[Row] = &[
         .other(          "+   +   +   +    +   +   +   +")
         .missing(        "0   0   0   0    0   0   0   0")
         .note("planned actions are public"),
+    row("suggestions", r#"query{ suggestions(filter:{institutionId:"<inst>"}){ edges { node { id } } } }"#)
+        .own(            "+   +   +   +    FB  FB  FB  UN")
+        .other(          "+   +   0   0    FB  FB  FB  UN")
+        .missing(        "0   0   0   0    FB  FB  FB  UN"),
+    row("institutionSuggestion", r#"query{ institutionSuggestion(id:"<suggestion>"){ id } }"#)
+        .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
+        .missing(        "NF  NF  NF  NF   FB  FB  FB  UN"),
+    // The tracking code is the citizen's: anyone holding it reads where it stands.
+    row("suggestion", r#"query{ suggestion(trackingCode:"<suggestion_code>"){ status } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  FB  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  FB  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  FB  NF"),
+    row("mySuggestions", "query{ mySuggestions { edges { node { id } } } }")
+        .any(            "0   0   0   0    0   0   FB  UN"),
+    row("publicSuggestions", r#"query{ publicSuggestions(filter:{institutionId:"<inst>"}){ edges { node { id } } } }"#)
+        .own(            "+   +   +   +    +   +   +   +")
+        .other(          "+   +   +   +    +   +   +   +")
+        .missing(        "0   0   0   0    0   0   0   0"),
+    row("suggestionStats", r#"query{ suggestionStats(filter:{institutionId:"<inst>"}, period:{kind: MONTH, start:"2026-11-01"}){ received } }"#)
+        .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
+        .missing(        "ok  ok  NF  NF   FB  FB  FB  UN")
+        .note("ADMIN and SUPERVISOR see every institution: a missing one simply has no suggestions"),
+    row("holidays", "query{ holidays(year: 2026){ date } }")
+        .any(            "+   +   +   +    +   +   +   +"),
     row("finding", r#"query{ finding(id:"<finding>"){ id } }"#)
         .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
         .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
@@ -446,6 +475,59 @@ const MATRIX: &[Row] = &[
         .other(          "BI  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN")
         .note("the own institution's staff member owns no action of another institution"),
+    row("sendSuggestion", r#"mutation{ sendSuggestion(input:{institutionId:"<inst>", kind: SUGGESTION, text:"Санал <n>"}){ id } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  FB  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  FB  ok")
+        .missing(        "BI  BI  BI  BI   BI  BI  FB  BI")
+        .note("a missing institution is a field to correct (institutionId)"),
+    row("acknowledgeSuggestion", r#"mutation{ acknowledgeSuggestion(id:"<fresh_suggestion>"){ id } }"#)
+        .own(            "ok  FB  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  NF   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  NF   FB  FB  FB  UN"),
+    row("reviewSuggestion", r#"mutation{ reviewSuggestion(id:"<fresh_acknowledged_suggestion>"){ id } }"#)
+        .own(            "ok  FB  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  NF   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  NF   FB  FB  FB  UN"),
+    row("referSuggestion", r#"mutation{ referSuggestion(id:"<fresh_suggestion>", toInstitutionId:"<own.elsewhere>", reason:"Эрх хэмжээнийх биш <n>"){ id } }"#)
+        .own(            "ok  FB  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  NF   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  NF   FB  FB  FB  UN"),
+    row("answerSuggestion", r#"mutation{ answerSuggestion(id:"<fresh_suggestion>", input:{outcome: ACCEPTED, text:{mn:"Хариу <n>"}}){ id } }"#)
+        .own(            "ok  FB  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  NF   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  NF   FB  FB  FB  UN"),
+    row("extendSuggestionDeadline", r#"mutation{ extendSuggestionDeadline(id:"<fresh_suggestion>", days: 5, reason:"Мэдээлэл хүлээж байна <n>"){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    row("publishSuggestion", r#"mutation{ publishSuggestion(id:"<fresh_suggestion>"){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    row("suggestionFromComment", r#"mutation{ suggestionFromComment(input:{institutionId:"<inst>", kind: COMPLAINT, text:"Сэтгэгдэл <n>"}){ id } }"#)
+        .own(            "ok  FB  ok  ok   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  NF   FB  FB  FB  UN")
+        .missing(        "BI  FB  NF  NF   FB  FB  FB  UN")
+        .note("ADMIN may write for any institution: a missing one is a field to correct"),
+    // Without the secret, only the signed-in citizen who sent it may answer back.
+    row("confirmSuggestion", r#"mutation{ confirmSuggestion(trackingCode:"<suggestion_code>", resolved: true){ status } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  FB")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  FB")
+        .missing(        "NF  NF  NF  NF   NF  NF  FB  NF"),
+    row("reopenSuggestion", r#"mutation{ reopenSuggestion(trackingCode:"<suggestion_code>", reason:"Шийдэгдээгүй байна <n>"){ status } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  FB")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  FB")
+        .missing(        "NF  NF  NF  NF   NF  NF  FB  NF"),
+    row("supportSuggestion", r#"mutation{ supportSuggestion(id:"<published_suggestion>", deviceKey:"device-key-<n>"){ supports } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  FB  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  FB  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  FB  NF"),
+    row("addHoliday", r#"mutation{ addHoliday(input:{year: 2099, month: 2, day: 3, name:{mn:"Амралт"}}){ id } }"#)
+        .any(            "ok  FB  FB  FB   FB  FB  FB  UN"),
+    row("removeHoliday", r#"mutation{ removeHoliday(id:"<fresh_holiday>") }"#)
+        .own(            "ok  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  FB  FB   FB  FB  FB  UN"),
     row("dismissFinding", r#"mutation{ dismissFinding(id:"<fresh_open_finding>", reason:"Шалтгаан <n>"){ id } }"#)
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
@@ -741,6 +823,7 @@ impl World {
             // answer RATE_LIMITED, which is not what is probed here.
             c.invitation_misses_per_client = 100_000;
             c.open_responses_per_client = 100_000;
+            c.suggestions.per_client = 100_000;
             // Every probe of createKioskDevice and revokeKioskDevice adds a kiosk.
             c.max_kiosks_per_point = 100;
             // Responses are listed only from cells of at least this many (here each
@@ -1032,6 +1115,42 @@ impl World {
             )
             .await;
         }
+        let sent = app
+            .ok(
+                &Auth::None,
+                SEND_SUGGESTION,
+                json!({ "i": { "institutionId": inst, "kind": "SUGGESTION", "text": "Санал" } }),
+            )
+            .await;
+        o.insert("suggestion", id_of(&sent["sendSuggestion"]));
+        o.insert(
+            "suggestion_code",
+            sent["sendSuggestion"]["trackingCode"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        let published = app
+            .ok(
+                &Auth::None,
+                SEND_SUGGESTION,
+                json!({ "i": { "institutionId": inst, "kind": "PRAISE", "text": "Баярлалаа" } }),
+            )
+            .await;
+        let published = id_of(&published["sendSuggestion"]);
+        app.ok(
+            admin,
+            "mutation($id:ID!){ publishSuggestion(id:$id){ id } }",
+            json!({ "id": published }),
+        )
+        .await;
+        o.insert("published_suggestion", published);
+        // An institution outside both sides' trees, to refer suggestions to.
+        o.insert(
+            "elsewhere",
+            app.create_institution(admin, &format!("{code_}-ELSEWHERE"), None)
+                .await,
+        );
         o.insert("inst", inst);
         o.insert("svc", svc);
         o.insert("pt", pt);
@@ -1173,6 +1292,33 @@ impl World {
             "fresh_proposed_action" => new_action(&self.app, &self.admin, o, &[]).await,
             "fresh_completed_action" => {
                 new_action(&self.app, &self.admin, o, &["PLAN", "START", "COMPLETE"]).await
+            }
+            "fresh_suggestion" => {
+                let d = self
+                    .app
+                    .ok(&Auth::None, SEND_SUGGESTION, json!({ "i": { "institutionId": o["inst"], "kind": "REQUEST", "text": format!("Хүсэлт {}", self.next()) } }))
+                    .await;
+                id_of(&d["sendSuggestion"])
+            }
+            "fresh_acknowledged_suggestion" => {
+                let id = Box::pin(self.make(side, "fresh_suggestion")).await;
+                self.app
+                    .ok(
+                        &self.admin,
+                        "mutation($id:ID!){ acknowledgeSuggestion(id:$id){ id } }",
+                        json!({ "id": id }),
+                    )
+                    .await;
+                id
+            }
+            "fresh_holiday" => {
+                let n = self.next();
+                let d = self
+                    .app
+                    .ok(&self.admin, "mutation($i:HolidayInput!){ addHoliday(input:$i){ id } }",
+                        json!({ "i": { "year": 2090 + n / 336, "month": 1 + (n / 28) % 12, "day": 1 + n % 28, "name": { "mn": "Амралт" } } }))
+                    .await;
+                id_of(&d["addHoliday"])
             }
             "fresh_conclusion" => self
                 .conclusion_pool

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use sanal::domain::page::{PageRequest, encode_cursor};
 use sanal::domain::period::{Period, PeriodKind};
+use sanal::domain::suggestion::{crockford, parse_tracking_code, redact, tracking_code};
 use sanal::domain::survey::{Answer, validate_answers};
 use sanal::domain::templates::{Template, template};
 use sanal::domain::{Locale, LocalizedText};
@@ -232,5 +233,34 @@ proptest! {
     #[test]
     fn passwords_never_panic_the_policy(p in nasty_string(), email in any::<String>(), name in any::<String>()) {
         let _ = sanal::domain::password::NewPassword::parse_for("p", &p, &email, Some(&name));
+    }
+
+    #[test]
+    fn redaction_never_panics_and_leaves_no_run_of_eight_digits(
+        s in nasty_string(),
+        digits in "[0-9]{8,15}",
+        pre in "[ а-яӨөa-z.,(]{0,5}",
+    ) {
+        let _ = redact(&s);
+        let out = redact(&format!("{pre} {digits} {pre}"));
+        let longest = out
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        prop_assert!(longest < 8, "{out}");
+    }
+
+    #[test]
+    fn tracking_codes_round_trip_and_any_text_parses_or_not(
+        bytes in proptest::collection::vec(any::<u8>(), 8..16),
+        s in nasty_string(),
+    ) {
+        let code = tracking_code(&bytes);
+        prop_assert_eq!(parse_tracking_code(&code.to_lowercase()), Some(code.clone()));
+        prop_assert_eq!(crockford(&bytes, 3).len(), 3);
+        if let Some(c) = parse_tracking_code(&s) {
+            prop_assert_eq!(c.len(), 11);
+        }
     }
 }

@@ -16,6 +16,7 @@ mod m20261201_000010_headline;
 mod m20261201_000011_shared_throttles;
 mod m20261201_000012_finding_identity;
 mod m20261201_000013_improvement_actions;
+mod m20261202_000014_suggestions;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_shared_throttles::Migration),
             Box::new(m20261201_000012_finding_identity::Migration),
             Box::new(m20261201_000013_improvement_actions::Migration),
+            Box::new(m20261202_000014_suggestions::Migration),
         ]
     }
 }

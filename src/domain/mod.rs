@@ -17,6 +17,7 @@ pub mod password;
 pub mod period;
 pub mod role;
 pub mod submission;
+pub mod suggestion;
 pub mod survey;
 pub mod templates;
 pub mod text;

@@ -285,6 +285,8 @@ string_enum!(
         Finding = "FINDING",
         /// A published conclusion as a whole.
         Conclusion = "CONCLUSION",
+        /// A citizen's suggestion, request, complaint or praise.
+        Suggestion = "SUGGESTION",
     }
 );
 
@@ -313,6 +315,66 @@ string_enum!(
         Addressed = "ADDRESSED",
         /// The institution dismissed it, with a reason.
         Dismissed = "DISMISSED",
+    }
+);
+
+string_enum!(
+    /// What a citizen writes to an institution.
+    SuggestionKind {
+        /// An idea to do something better.
+        Suggestion = "SUGGESTION",
+        /// A request for something to be done.
+        Request = "REQUEST",
+        /// A complaint about a service.
+        Complaint = "COMPLAINT",
+        /// Praise for a service or its people.
+        Praise = "PRAISE",
+    }
+);
+
+string_enum!(
+    /// Where a citizen's suggestion stands (see [`crate::domain::suggestion`]).
+    SuggestionStatus {
+        /// Received; the acknowledgement clock runs.
+        Received = "RECEIVED",
+        /// The institution acknowledged it.
+        Acknowledged = "ACKNOWLEDGED",
+        /// Being looked into.
+        InReview = "IN_REVIEW",
+        /// Routed to another institution, which now holds it (the clock keeps running).
+        Referred = "REFERRED",
+        /// Officially answered; the citizen may confirm or reopen.
+        Answered = "ANSWERED",
+        /// Reopened by the citizen (once), with a reason.
+        Reopened = "REOPENED",
+        /// Closed: confirmed by the citizen, or 30 days after the answer.
+        Closed = "CLOSED",
+    }
+);
+
+string_enum!(
+    /// The outcome of an official answer to a suggestion.
+    AnswerOutcome {
+        /// Accepted: it will be done, or was done.
+        Accepted = "ACCEPTED",
+        /// Planned: linked improvement actions will do it.
+        Planned = "PLANNED",
+        /// What it asks for exists already.
+        AlreadyInPlace = "ALREADY_IN_PLACE",
+        /// Declined, with a reason.
+        Declined = "DECLINED",
+        /// Not something this institution can do (and nobody to refer it to).
+        NotInRemit = "NOT_IN_REMIT",
+    }
+);
+
+string_enum!(
+    /// Who wrote a suggestion down.
+    SuggestionSource {
+        /// A citizen, through the API.
+        Citizen = "CITIZEN",
+        /// An institution's officer, from a survey comment (text only, no link to the response).
+        SurveyComment = "SURVEY_COMMENT",
     }
 );
 

@@ -66,7 +66,7 @@ impl ActionUpdate {
 /// Something an action comes from.
 #[derive(SimpleObject)]
 pub struct ActionOrigin {
-    /// A finding or a conclusion.
+    /// A finding, a conclusion or a citizen's suggestion.
     pub kind: OriginKind,
     /// Its id.
     pub id: ID,
@@ -308,6 +308,9 @@ pub struct CreateImprovementActionInput {
     /// Published conclusions it answers.
     #[graphql(default)]
     pub conclusion_ids: Vec<ID>,
+    /// Citizens' suggestions held by the institution (or below) it answers.
+    #[graphql(default)]
+    pub suggestion_ids: Vec<ID>,
 }
 
 /// A progress update.
@@ -473,6 +476,7 @@ impl ActionMutation {
             window_after_days: input.window_after_days,
             finding_ids: ids("findingIds", &input.finding_ids)?,
             conclusion_ids: ids("conclusionIds", &input.conclusion_ids)?,
+            suggestion_ids: ids("suggestionIds", &input.suggestion_ids)?,
         };
         Ok(ImprovementAction(svc::create(state, actor, a).await?))
     }

@@ -17,6 +17,7 @@ pub mod loaders;
 pub mod reports;
 pub mod responses;
 pub mod schema;
+pub mod suggestions;
 pub mod surveys;
 pub mod users;
 pub mod vocab;

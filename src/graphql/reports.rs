@@ -53,7 +53,8 @@ pub struct PeriodInput {
 }
 
 impl PeriodInput {
-    fn parse(self) -> AppResult<Period> {
+    /// The period it names.
+    pub(super) fn parse(self) -> AppResult<Period> {
         match (self.kind, self.start, self.from, self.to) {
             (Some(k), Some(s), None, None) => Ok(Period::calendar(k.into(), s.0)?),
             (None, None, Some(f), Some(t)) => Ok(Period::custom(f.0, t.0)?),

@@ -3,7 +3,7 @@
 use super::guard::{Guard, GuardSettings};
 use super::{
     accounts, actions, api_keys, audit, catalogue, conclusions, findings, integrity, invitations,
-    reports, responses, surveys, users,
+    reports, responses, suggestions, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -24,6 +24,7 @@ pub struct QueryRoot(
     findings::FindingQuery,
     actions::ActionQuery,
     integrity::IntegrityQuery,
+    suggestions::SuggestionQuery,
 );
 
 /// Every mutation.
@@ -40,6 +41,7 @@ pub struct MutationRoot(
     findings::FindingMutation,
     actions::ActionMutation,
     integrity::IntegrityMutation,
+    suggestions::SuggestionMutation,
 );
 
 /// The Sanal schema.

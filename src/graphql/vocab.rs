@@ -313,6 +313,80 @@ mirror_enum!(
         Finding,
         /// A published conclusion as a whole.
         Conclusion,
+        /// A citizen's suggestion, request, complaint or praise.
+        Suggestion,
+    }
+);
+
+mirror_enum!(
+    /// What a citizen writes to an institution.
+    SuggestionKind => crate::domain::vocab::SuggestionKind {
+        /// An idea to do something better.
+        Suggestion,
+        /// A request for something to be done.
+        Request,
+        /// A complaint about a service.
+        Complaint,
+        /// Praise for a service or its people.
+        Praise,
+    }
+);
+
+mirror_enum!(
+    /// Where a citizen's suggestion stands. `RECEIVED → ACKNOWLEDGED → IN_REVIEW →
+    /// ANSWERED → CLOSED`; `REFERRED` to another institution before the answer;
+    /// `REOPENED` once by the citizen within 30 days of the answer.
+    SuggestionStatus => crate::domain::vocab::SuggestionStatus {
+        /// Received; the acknowledgement clock runs.
+        Received,
+        /// The institution acknowledged it.
+        Acknowledged,
+        /// Being looked into.
+        InReview,
+        /// Routed to another institution, which now holds it (the clock keeps running).
+        Referred,
+        /// Officially answered; the citizen may confirm or reopen.
+        Answered,
+        /// Reopened by the citizen (once), with a reason.
+        Reopened,
+        /// Closed: confirmed by the citizen, or 30 days after the answer without reply.
+        Closed,
+    }
+);
+
+mirror_enum!(
+    /// The outcome of an official answer to a suggestion.
+    AnswerOutcome => crate::domain::vocab::AnswerOutcome {
+        /// Accepted: it will be done, or was done.
+        Accepted,
+        /// Planned: linked improvement actions will do it.
+        Planned,
+        /// What it asks for exists already.
+        AlreadyInPlace,
+        /// Declined, with a reason.
+        Declined,
+        /// Not something this institution can do.
+        NotInRemit,
+    }
+);
+
+mirror_enum!(
+    /// How a citizen may be reached.
+    ContactKind => crate::domain::vocab::ContactKind {
+        /// A phone number.
+        Phone,
+        /// An e-mail address.
+        Email,
+    }
+);
+
+mirror_enum!(
+    /// Who wrote a suggestion down.
+    SuggestionSource => crate::domain::vocab::SuggestionSource {
+        /// A citizen.
+        Citizen,
+        /// An institution's officer, from a survey comment (text only, no link to the response).
+        SurveyComment,
     }
 );
 

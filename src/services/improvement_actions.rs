@@ -30,7 +30,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     conclusion, finding, improvement_action as ia, improvement_action_origin as origin,
     improvement_action_service as ias, improvement_action_update as upd, institution_closure,
-    role_assignment, service, user,
+    role_assignment, service, suggestion, user,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -85,6 +85,8 @@ pub struct NewAction {
     pub finding_ids: Vec<Uuid>,
     /// Published conclusions it answers.
     pub conclusion_ids: Vec<Uuid>,
+    /// Citizens' suggestions (held by the institution or below) it answers.
+    pub suggestion_ids: Vec<Uuid>,
 }
 
 /// One entry of an action's progress timeline.
@@ -243,7 +245,7 @@ pub async fn create(state: &AppState, actor: &Actor, a: NewAction) -> AppResult<
     if services.len() > SERVICES_MAX {
         return Err(AppError::bad_input("serviceIds", "at most 50 services"));
     }
-    if a.finding_ids.len() + a.conclusion_ids.len() > ORIGINS_MAX {
+    if a.finding_ids.len() + a.conclusion_ids.len() + a.suggestion_ids.len() > ORIGINS_MAX {
         return Err(AppError::bad_input("findingIds", "at most 50 origins"));
     }
     for (field, value) in [("target", a.target), ("baseline", a.baseline)] {
@@ -319,6 +321,15 @@ pub async fn create(state: &AppState, actor: &Actor, a: NewAction) -> AppResult<
             "only a published conclusion can be answered".into(),
         ));
     }
+    let suggestions = unique(&a.suggestion_ids);
+    let held = suggestion::Entity::find()
+        .filter(suggestion::Column::Id.is_in(suggestions.clone()))
+        .filter(suggestion::Column::InstitutionId.is_in(tree.clone()))
+        .count(&*txn)
+        .await?;
+    if held as usize != suggestions.len() {
+        return Err(AppError::NotFound);
+    }
     let baseline = match (a.baseline, &a.metric) {
         (Some(b), _) => Some(b),
         (None, Some(m)) => latest_published_value(&*txn, a.institution_id, &services, m).await?,
@@ -372,6 +383,7 @@ pub async fn create(state: &AppState, actor: &Actor, a: NewAction) -> AppResult<
         .iter()
         .map(|f| (OriginKind::Finding, *f))
         .chain(conclusions.iter().map(|c| (OriginKind::Conclusion, *c)))
+        .chain(suggestions.iter().map(|s| (OriginKind::Suggestion, *s)))
         .map(|(k, o)| origin::ActiveModel {
             action_id: Set(id),
             origin_kind: Set(k.as_str().into()),
@@ -400,7 +412,7 @@ pub async fn create(state: &AppState, actor: &Actor, a: NewAction) -> AppResult<
         Event {
             action: "IMPROVEMENT_ACTION_CREATED",
             target: Some(("IMPROVEMENT_ACTION", id)),
-            details: json!({ "institutionId": a.institution_id, "findings": wanted, "conclusions": conclusions }),
+            details: json!({ "institutionId": a.institution_id, "findings": wanted, "conclusions": conclusions, "suggestions": suggestions }),
         },
     )
     .await?;

@@ -1,5 +1,6 @@
 //! The hourly jobs (and once at start): clear what could link expired invitations
 //! to anything, close complete reporting periods (catching up after downtime),
+//! close suggestion answers nobody replied to and erase expired citizen contacts,
 //! forget throttle counts that are over. With several instances on one
 //! PostgreSQL, one instance runs them at a time (an advisory lock); the others
 //! skip that hour's turn. Each job is idempotent, so a turn that finds nothing to
@@ -20,6 +21,8 @@ pub struct HourlyRun {
     pub purged: u64,
     /// Periods closed and conclusions made.
     pub closing: JobRun,
+    /// Suggestions closed for want of a reply, and contacts erased.
+    pub suggestions: super::suggestions::Housekeeping,
 }
 
 /// Runs the hourly jobs, unless another instance is running them (`None`).
@@ -29,11 +32,13 @@ pub async fn run_hourly(state: &AppState) -> AppResult<Option<HourlyRun>> {
     };
     let purged = super::invitations::purge_expired(state).await;
     let closing = super::conclusions::close_due_periods(state).await;
+    let suggestions = super::suggestions::housekeeping(state).await;
     let forgotten = super::throttles::forget_expired(state).await;
     lock.release().await;
     forgotten?;
     Ok(Some(HourlyRun {
         purged: purged?,
         closing: closing?,
+        suggestions: suggestions?,
     }))
 }
