@@ -188,6 +188,20 @@ pub fn subtree_ids(roots: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// Row filter of a list's `institutionId` / `withSubtree` arguments: `column` is
+/// `institution_id`, or (with its subtree) any institution at or below it.
+pub fn institution_filter(
+    column: impl ColumnTrait,
+    institution_id: Uuid,
+    with_subtree: bool,
+) -> SimpleExpr {
+    if with_subtree {
+        column.in_subquery(subtree_ids(&[institution_id]))
+    } else {
+        column.eq(institution_id)
+    }
+}
+
 impl InstitutionScope {
     /// Row filter: `column` (an institution id) lies in this scope.
     pub fn condition(&self, column: impl ColumnTrait) -> Condition {

@@ -124,8 +124,14 @@ async fn demo() -> Result<(), String> {
         Err(e) => return Err(e.public_message()),
     };
     println!(
-        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions",
-        s.institutions, s.services, s.service_points, s.responses, s.conclusions
+        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions, {} improvement actions, {} citizens' suggestions",
+        s.institutions,
+        s.services,
+        s.service_points,
+        s.responses,
+        s.conclusions,
+        s.actions,
+        s.suggestions
     );
     for (email, password) in &s.users {
         println!("  sign in as {email} / {password}");

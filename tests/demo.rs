@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[actix_web::test]
 async fn the_demo_fills_an_empty_database_that_its_users_can_explore() {
@@ -83,4 +83,87 @@ async fn a_demo_on_a_database_that_was_served_before_still_gets_its_conclusions(
         !d["conclusions"]["edges"].as_array().unwrap().is_empty(),
         "the ministry has conclusions: {d}"
     );
+}
+
+#[actix_web::test]
+async fn the_demo_shows_the_loop_actions_with_a_measured_effect_and_suggestions_in_every_state() {
+    let app = spawn_app().await;
+    let summary = sanal::services::demo::seed(&app.state, 2_500)
+        .await
+        .unwrap();
+    assert_eq!((summary.actions, summary.suggestions), (3, 8));
+    let sup = app
+        .token(
+            "supervisor@demo.sanal.mn",
+            sanal::services::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let d = app
+        .ok(
+            &sup,
+            "{ suggestions(first: 100) { edges { node { status source } } } }",
+            json!({}),
+        )
+        .await;
+    let mut states: Vec<&str> = d["suggestions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["status"].as_str().unwrap())
+        .collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        [
+            "ACKNOWLEDGED",
+            "ANSWERED",
+            "CLOSED",
+            "IN_REVIEW",
+            "RECEIVED",
+            "REFERRED",
+            "REOPENED"
+        ]
+    );
+    let p = app
+        .ok(
+            &Auth::None,
+            "{ publicSuggestions { edges { node { status supports } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(p["publicSuggestions"]["edges"].as_array().unwrap().len(), 2);
+    // The public sees the planned, in-progress and verified actions; the verified one worked.
+    let a = app
+        .ok(
+            &Auth::None,
+            "{ improvementActions { edges { node { status ownerId effect { status nBefore nAfter difference pValue } } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes: Vec<&Value> = a["improvementActions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    let mut statuses: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["IN_PROGRESS", "PLANNED", "VERIFIED"]);
+    let verified = nodes.iter().find(|n| n["status"] == "VERIFIED").unwrap();
+    assert_eq!(verified["ownerId"], Value::Null);
+    assert_eq!(verified["effect"]["status"], "IMPROVED", "{verified}");
+    assert!(verified["effect"]["difference"].as_f64().unwrap() > 0.0);
+    // The moving holidays are there, beside the fixed ones.
+    let h = app
+        .ok(
+            &Auth::None,
+            "{ holidays(year: 2026) { date everyYear } }",
+            json!({}),
+        )
+        .await;
+    assert!(h.to_string().contains("2026-02-20"), "{h}");
 }

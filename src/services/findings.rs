@@ -19,8 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{finding, institution_closure};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use entity::finding;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, Select,
@@ -79,19 +79,11 @@ async fn query(
         .filter(scope.condition(finding::Column::InstitutionId));
     if let Some(id) = f.institution_id {
         scope.require(conn, id).await?;
-        q = if f.with_subtree {
-            q.filter(
-                finding::Column::InstitutionId.in_subquery(
-                    Query::select()
-                        .column(institution_closure::Column::DescendantId)
-                        .from(institution_closure::Entity)
-                        .and_where(institution_closure::Column::AncestorId.eq(id))
-                        .to_owned(),
-                ),
-            )
-        } else {
-            q.filter(finding::Column::InstitutionId.eq(id))
-        };
+        q = q.filter(authz::institution_filter(
+            finding::Column::InstitutionId,
+            id,
+            f.with_subtree,
+        ));
     }
     if let Some(s) = f.state {
         q = q.filter(finding::Column::State.eq(s.as_str()));

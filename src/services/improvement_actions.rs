@@ -692,19 +692,11 @@ async fn query(
         None => q = q.filter(public),
     }
     if let Some(id) = f.institution_id {
-        if f.with_subtree {
-            q = q.filter(
-                ia::Column::InstitutionId.in_subquery(
-                    Query::select()
-                        .column(institution_closure::Column::DescendantId)
-                        .from(institution_closure::Entity)
-                        .and_where(institution_closure::Column::AncestorId.eq(id))
-                        .to_owned(),
-                ),
-            );
-        } else {
-            q = q.filter(ia::Column::InstitutionId.eq(id));
-        }
+        q = q.filter(authz::institution_filter(
+            ia::Column::InstitutionId,
+            id,
+            f.with_subtree,
+        ));
     }
     if let Some(s) = f.status {
         q = q.filter(ia::Column::Status.eq(s.as_str()));

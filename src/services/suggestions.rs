@@ -1207,11 +1207,11 @@ fn filtered(
     today: NaiveDate,
 ) -> Select<sg::Entity> {
     if let Some(id) = f.institution_id {
-        if f.with_subtree {
-            q = q.filter(sg::Column::InstitutionId.in_subquery(authz::subtree_ids(&[id])));
-        } else {
-            q = q.filter(sg::Column::InstitutionId.eq(id));
-        }
+        q = q.filter(authz::institution_filter(
+            sg::Column::InstitutionId,
+            id,
+            f.with_subtree,
+        ));
     }
     if let Some(s) = f.status {
         q = q.filter(sg::Column::Status.eq(s.as_str()));

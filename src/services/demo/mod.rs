@@ -3,9 +3,14 @@
 //! published and assigned, demo users, and a few thousand responses spread over the
 //! last 18 months with plausible variation (seeded, so every run looks the same).
 //!
+//! Then the loop that follows the figures (see [`closing`]): improvement actions,
+//! citizens' suggestions in every state, and the moving public holidays.
+//!
 //! The catalogue goes through the ordinary services; the history (invitations,
 //! responses, delivered counts for past days, which the live API rightly refuses)
 //! is written straight into the tables, already in its purged state.
+
+mod closing;
 
 use super::catalogue::{NewService, NewServicePoint, create_service, create_service_point};
 use super::institutions::{NewInstitution, create_institution};
@@ -43,6 +48,10 @@ pub struct DemoSummary {
     pub ids: Vec<(String, Uuid)>,
     /// Conclusions made for the complete periods of the history.
     pub conclusions: u32,
+    /// Improvement actions (one verified with its effect measured).
+    pub actions: usize,
+    /// Citizens' suggestions, in every state of their life.
+    pub suggestions: usize,
 }
 
 /// Password of the demo users (printed by `sanal demo`; change or disable them).
@@ -380,6 +389,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
     let tz = state.config.timezone;
     let today = now.with_timezone(&tz).date_naive();
     let start = today - Duration::days(548);
+    let plan = closing::Plan::ending(today);
     let days = (today - start).num_days().max(1) as usize;
     let txn = crate::services::write::begin(state).await?;
     let mut resp_rows = vec![];
@@ -399,7 +409,9 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
         // A slow improvement over time and a weaker far-west branch.
         let months =
             f64::from((day.year() - start.year()) * 12 + day.month() as i32 - start.month() as i32);
-        let q = quality + months * 0.004 - if point == points[2] { 0.08 } else { 0.0 };
+        let q = quality + months * 0.004 - if point == points[2] { 0.08 } else { 0.0 }
+            // The first service got better after its improvement action.
+            + if target == 0 && day > plan.completed { 0.15 } else { 0.0 };
         let channel = if point == *points.last().unwrap_or(&point) {
             "ONLINE"
         } else {
@@ -500,6 +512,22 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
     // was served before, they were closed with no data: this is late data).
     let run = super::conclusions::close_due_periods(state).await?;
     summary.conclusions = run.conclusions.created + run.conclusions.revised;
+    let elsewhere = {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        institution::Entity::find()
+            .filter(institution::Column::Code.eq("GASI"))
+            .one(state.db.conn())
+            .await?
+            .map(|i| i.id)
+            .ok_or_else(|| AppError::internal("the demo's GASI is missing"))?
+    };
+    let (service, agency) = targets
+        .first()
+        .map(|t| (t.0, t.1))
+        .ok_or_else(|| AppError::internal("the demo has no services"))?;
+    let seeded = closing::seed(state, &admin, plan, agency, service, elsewhere).await?;
+    summary.actions = seeded.actions;
+    summary.suggestions = seeded.suggestions;
     Ok(summary)
 }
 
