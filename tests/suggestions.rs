@@ -336,6 +336,25 @@ async fn a_citizen_reopens_an_answer_once_within_thirty_days_and_silence_closes_
         .await;
     let v = ok(&r, "reopenSuggestion");
     assert_eq!(v["status"], "REOPENED");
+    // The citizen's words are theirs: not shown to whoever has only the code.
+    let q = "query($c:String!,$s:String){ suggestion(trackingCode:$c, secret:$s){ reopenReason } }";
+    let r = w
+        .app
+        .gql(&Auth::None, q, json!({ "c": a["trackingCode"] }))
+        .await;
+    assert_eq!(ok(&r, "suggestion")["reopenReason"], Value::Null);
+    let r = w
+        .app
+        .gql(
+            &Auth::None,
+            q,
+            json!({ "c": a["trackingCode"], "s": a["secret"] }),
+        )
+        .await;
+    assert_eq!(
+        ok(&r, "suggestion")["reopenReason"],
+        "Суудал нэмээгүй хэвээр байна."
+    );
     assert_eq!(v["answerBy"], "2027-01-19");
     assert_eq!(v["canReopen"], false);
     // The institution answers again; a second reopening is refused.
@@ -416,6 +435,34 @@ async fn a_referral_hands_it_to_the_receiving_institution_and_the_clock_keeps_ru
     assert_eq!(v["statusReason"], "Татварын асуудал Сангийн яамных.");
     let r = w.app.gql(&mof_manager, ACK, json!({ "id": id })).await;
     assert_eq!(ok(&r, "acknowledgeSuggestion")["status"], "ACKNOWLEDGED");
+    // It counts for MOF now; MOJ's figures show it as referred away, so referring
+    // cannot quietly empty an institution's box.
+    let p = json!({ "kind": "MONTH", "start": "2026-11-01" });
+    let q = "query($f:SuggestionFilterInput,$p:PeriodInput!){ suggestionStats(filter:$f, period:$p){ received referredAway } }";
+    let r = w
+        .app
+        .gql(
+            &w.manager,
+            q,
+            json!({ "f": { "institutionId": w.ministry, "withSubtree": true }, "p": p }),
+        )
+        .await;
+    assert_eq!(
+        ok(&r, "suggestionStats"),
+        &json!({ "received": 0, "referredAway": 1 })
+    );
+    let r = w
+        .app
+        .gql(
+            &mof_manager,
+            q,
+            json!({ "f": { "institutionId": mof }, "p": p }),
+        )
+        .await;
+    assert_eq!(
+        ok(&r, "suggestionStats"),
+        &json!({ "received": 1, "referredAway": 0 })
+    );
     // Another institution's suggestion is not there for MOJ to act on.
     let r = w
         .app
@@ -1079,4 +1126,59 @@ async fn the_figures_count_answers_on_time_working_days_and_confirmations() {
         )
         .await;
     assert_eq!(code(&r), "NOT_FOUND");
+}
+
+#[actix_web::test]
+async fn one_device_is_limited_whatever_address_it_sends_from() {
+    let w = SurveyWorld::with("FACES_3", |c| {
+        c.trust_proxy = true;
+        c.suggestions.per_client = 2;
+    })
+    .await;
+    let from = |i: usize| format!("198.51.100.{i}");
+    for i in 0..2 {
+        let r = w
+            .app
+            .gql_with(
+                &Auth::None,
+                SEND,
+                input(
+                    &w,
+                    &format!("Төхөөрөмж {i}."),
+                    json!({ "deviceKey": "phone-0001-abcdef" }),
+                ),
+                &[("x-forwarded-for", from(i).as_str())],
+            )
+            .await;
+        assert_eq!(ok(&r, "sendSuggestion")["status"], "RECEIVED");
+    }
+    // A third address, the same device: refused. Another device there: fine.
+    let r = w
+        .app
+        .gql_with(
+            &Auth::None,
+            SEND,
+            input(
+                &w,
+                "Төхөөрөмж 2.",
+                json!({ "deviceKey": "phone-0001-abcdef" }),
+            ),
+            &[("x-forwarded-for", from(2).as_str())],
+        )
+        .await;
+    assert_eq!(code(&r), "RATE_LIMITED");
+    let r = w
+        .app
+        .gql_with(
+            &Auth::None,
+            SEND,
+            input(
+                &w,
+                "Төхөөрөмж 2.",
+                json!({ "deviceKey": "phone-0002-abcdef" }),
+            ),
+            &[("x-forwarded-for", from(2).as_str())],
+        )
+        .await;
+    assert_eq!(ok(&r, "sendSuggestion")["status"], "RECEIVED");
 }

@@ -231,9 +231,10 @@ impl Suggestion {
     async fn reopened_on(&self) -> Option<Date> {
         self.0.row.reopened_on.map(Date)
     }
-    /// The citizen's reason for reopening.
+    /// The citizen's reason for reopening (their own words: the institution and
+    /// the citizen with the secret only).
     async fn reopen_reason(&self) -> Option<&str> {
-        (!matches!(self.0.audience, Audience::Public))
+        (self.institution() || self.owner())
             .then_some(self.0.row.reopen_reason.as_deref())
             .flatten()
     }
@@ -405,6 +406,9 @@ pub struct SuggestionStats {
     pub confirmed_resolved_share: Option<ShareInterval>,
     /// Overdue today, whenever received.
     pub overdue_now: i64,
+    /// Sent to the institution in the period and referred outside it since: they
+    /// count towards the receiver's figures, not these.
+    pub referred_away: i64,
 }
 
 /// A public holiday.
@@ -541,6 +545,7 @@ impl SuggestionQuery {
             confirmed_resolved: int(s.resolved),
             confirmed_resolved_share: interval(s.resolved_share),
             overdue_now: int(s.overdue_now),
+            referred_away: int(s.referred_away),
         })
     }
 

@@ -1320,6 +1320,9 @@ pub struct SuggestionStats {
     pub resolved_share: Option<(f64, f64, f64)>,
     /// Overdue today, whenever received.
     pub overdue_now: u64,
+    /// Sent to the institution in the period and referred to one outside it since
+    /// (not in the figures above).
+    pub referred_away: u64,
 }
 
 /// (kind, received on, first answered on, answered in time, resolved).
@@ -1364,6 +1367,26 @@ pub async fn stats(
         .filter(overdue_condition(today))
         .count(conn)
         .await?;
+    // Sent to the institution(s) in the period, and referred elsewhere since: a
+    // referral moves a suggestion out of these figures, so it is counted apart.
+    let mut away = sg::Entity::find()
+        .filter(scope.condition(sg::Column::ReceivedById))
+        .filter(sg::Column::ReceivedOn.between(period.start, period.end));
+    away = match f.institution_id {
+        Some(id) => away
+            .filter(authz::institution_filter(
+                sg::Column::ReceivedById,
+                id,
+                f.with_subtree,
+            ))
+            .filter(authz::institution_filter(sg::Column::InstitutionId, id, f.with_subtree).not()),
+        None => away
+            .filter(Expr::col(sg::Column::InstitutionId).ne(Expr::col(sg::Column::ReceivedById))),
+    };
+    if let Some(k) = f.kind {
+        away = away.filter(sg::Column::Kind.eq(k.as_str()));
+    }
+    let referred_away = away.count(conn).await?;
     let rows: Vec<StatsRow> = base
         .filter(sg::Column::ReceivedOn.between(period.start, period.end))
         .select_only()
@@ -1411,6 +1434,7 @@ pub async fn stats(
         resolved,
         resolved_share: share_of(resolved, confirmed),
         overdue_now,
+        referred_away,
     })
 }
 
