@@ -73,6 +73,12 @@ pub enum Action {
     ReadSuggestionContacts,
     /// Keep the public holiday calendar: ADMIN.
     ManageHolidays,
+    /// Register NGOs: ADMIN, SUPERVISOR.
+    RegisterNgos,
+    /// Accredit, suspend and withdraw NGOs: SUPERVISOR only.
+    AccreditNgos,
+    /// Draft and publish evaluation rubrics: SUPERVISOR only.
+    ManageRubrics,
 }
 
 impl Action {
@@ -90,8 +96,10 @@ impl Action {
             | Self::ApproveQuestionReuse
             | Self::QuarantineCells
             | Self::ChooseHeadline
-            | Self::ReopenFindings => &[(Supervisor, false)],
-            Self::SuperviseIntegrity | Self::VerifyImprovementActions => {
+            | Self::ReopenFindings
+            | Self::AccreditNgos
+            | Self::ManageRubrics => &[(Supervisor, false)],
+            Self::SuperviseIntegrity | Self::VerifyImprovementActions | Self::RegisterNgos => {
                 &[(Admin, false), (Supervisor, false)]
             }
             Self::ManageCatalogue | Self::ManageUsers | Self::ManageApiKeys => {

@@ -43,6 +43,20 @@ use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
+const ACCREDIT_NGO: &str = r#"mutation($id:ID!){ accreditNgo(id:$id, from:"2027-01-01", until:"2027-12-31", note:"Аргачлал хангалттай."){ id } }"#;
+
+/// Registers an NGO (as ADMIN); returns its id.
+async fn register_ngo(app: &TestApp, admin: &Auth, number: &str) -> String {
+    let d = app
+        .ok(
+            admin,
+            "mutation($i:RegisterNgoInput!){ registerNgo(input:$i){ id } }",
+            json!({ "i": { "name": { "mn": "ТББ" }, "registrationNumber": number } }),
+        )
+        .await;
+    id_of(&d["registerNgo"])
+}
+
 const SEND_SUGGESTION: &str =
     "mutation($i:SendSuggestionInput!){ sendSuggestion(input:$i){ id trackingCode } }";
 
@@ -296,6 +310,23 @@ const MATRIX: &[Row] = &[
         .note("ADMIN and SUPERVISOR see every institution: a missing one simply has no suggestions"),
     row("holidays", "query{ holidays(year: 2026){ date } }")
         .any(            "+   +   +   +    +   +   +   +"),
+    row("ngos", "query{ ngos { edges { node { id } } } }")
+        .any(            "+   +   +   +    +   +   +   +"),
+    row("ngo", r#"query{ ngo(id:"<ngo>"){ id } }"#)
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF"),
+    row("rubrics", "query{ rubrics { id } }")
+        .any(            "+   +   +   +    +   +   +   +"),
+    row("rubric", r#"query{ rubric(id:"53414e41-4c00-4000-9000-000000000001"){ id } }"#)
+        .case("the national rubric")
+        .any(            "ok  ok  ok  ok   ok  ok  ok  ok"),
+    row("rubric", r#"query{ rubric(id:"<fresh_rubric>"){ id } }"#)
+        .case("a draft")
+        .own(            "ok  ok  NF  NF   NF  NF  NF  NF")
+        .other(          "ok  ok  NF  NF   NF  NF  NF  NF")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF")
+        .note("rubrics belong to no institution: both sides draw a draft of their own"),
     row("finding", r#"query{ finding(id:"<finding>"){ id } }"#)
         .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
         .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
@@ -475,6 +506,35 @@ const MATRIX: &[Row] = &[
         .other(          "BI  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN")
         .note("the own institution's staff member owns no action of another institution"),
+    row("registerNgo", r#"mutation{ registerNgo(input:{name:{mn:"ТББ <n>"}, registrationNumber:"R-<n>"}){ id } }"#)
+        .any(            "ok  ok  FB  FB   FB  FB  FB  UN"),
+    row("accreditNgo", r#"mutation{ accreditNgo(id:"<fresh_ngo>", from:"2027-01-01", until:"2027-12-31", note:"Шийдвэрийн тэмдэглэл <n>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("suspendNgo", r#"mutation{ suspendNgo(id:"<fresh_accredited_ngo>", reason:"Түр зогсоох шалтгаан <n>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("withdrawNgoAccreditation", r#"mutation{ withdrawNgoAccreditation(id:"<fresh_accredited_ngo>", reason:"Цуцлах шалтгаан <n>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    // Only ADMIN or the NGO's lead reviewer (the probed reviewer leads none).
+    row("addNgoMember", r#"mutation{ addNgoMember(ngoId:"<ngo>", userId:"<fresh_citizen>") }"#)
+        .own(            "ok  FB  FB  FB   NF  FB  FB  UN")
+        .other(          "ok  FB  FB  FB   NF  FB  FB  UN")
+        .missing(        "NF  FB  FB  FB   NF  FB  FB  UN"),
+    row("removeNgoMember", r#"mutation{ removeNgoMember(ngoId:"<ngo>", userId:"<fresh_member>") }"#)
+        .own(            "ok  FB  FB  FB   NF  FB  FB  UN")
+        .other(          "ok  FB  FB  FB   NF  FB  FB  UN")
+        .missing(        "NF  FB  FB  FB   NF  FB  FB  UN"),
+    row("draftRubric", r#"mutation{ draftRubric(input:{key:"probe_<n>", name:{mn:"Туршилт"}, description:{mn:"Туршилт"}, criteria:[{key:"quality", name:{mn:"Чанар"}, description:{mn:"Чанар"}, levels:[{mn:"1"},{mn:"2"},{mn:"3"},{mn:"4"},{mn:"5"}], weight: 1.0}]}){ id } }"#)
+        .any(            "FB  ok  FB  FB   FB  FB  FB  UN"),
+    row("publishRubric", r#"mutation{ publishRubric(id:"<fresh_rubric>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
     row("sendSuggestion", r#"mutation{ sendSuggestion(input:{institutionId:"<inst>", kind: SUGGESTION, text:"Санал <n>"}){ id } }"#)
         .own(            "ok  ok  ok  ok   ok  ok  FB  ok")
         .other(          "ok  ok  ok  ok   ok  ok  FB  ok")
@@ -1001,6 +1061,17 @@ impl World {
         }
         callers.insert(Caller::Key, keys[&Side::Own].clone());
         callers.insert(Caller::Anonymous, Auth::None);
+        // Each side has an NGO accredited for 2027.
+        for (side, n) in [(Side::Own, 1), (Side::Other, 2)] {
+            let id = register_ngo(&app, &admin, &format!("SIDE-{n}")).await;
+            app.ok(
+                &callers[&Caller::Supervisor],
+                ACCREDIT_NGO,
+                json!({ "id": id }),
+            )
+            .await;
+            objects.get_mut(&side).unwrap().insert("ngo", id);
+        }
         app.user_with_role(&admin, LOGIN_EMAIL, "CITIZEN", None)
             .await;
         let me = app.ok(&admin, "query{ me { id } }", json!({})).await;
@@ -1319,6 +1390,51 @@ impl World {
                         json!({ "i": { "year": 2090 + n / 336, "month": 1 + (n / 28) % 12, "day": 1 + n % 28, "name": { "mn": "Амралт" } } }))
                     .await;
                 id_of(&d["addHoliday"])
+            }
+            "fresh_ngo" => {
+                register_ngo(&self.app, &self.admin, &format!("FRESH-{}", self.next())).await
+            }
+            "fresh_accredited_ngo" => {
+                let id =
+                    register_ngo(&self.app, &self.admin, &format!("FRESH-{}", self.next())).await;
+                self.app
+                    .ok(
+                        &self.callers[&Caller::Supervisor],
+                        ACCREDIT_NGO,
+                        json!({ "id": id }),
+                    )
+                    .await;
+                id
+            }
+            "fresh_citizen" => {
+                let d = self
+                    .app
+                    .ok(&self.admin, "mutation($i:CreateUserInput!){ createUser(input:$i){ id } }",
+                        json!({ "i": { "email": format!("citizen{}@probe.mn", self.next()), "displayName": "Иргэн",
+                            "password": PASSWORD, "assignments": [{ "role": "CITIZEN" }] } }))
+                    .await;
+                id_of(&d["createUser"])
+            }
+            "fresh_member" => {
+                let user = Box::pin(self.make(side, "fresh_citizen")).await;
+                self.app
+                    .ok(
+                        &self.admin,
+                        "mutation($n:ID!,$u:ID!){ addNgoMember(ngoId:$n, userId:$u) }",
+                        json!({ "n": o["ngo"], "u": user }),
+                    )
+                    .await;
+                user
+            }
+            "fresh_rubric" => {
+                let level = json!({ "mn": "Түвшин" });
+                let d = self
+                    .app
+                    .ok(&self.callers[&Caller::Supervisor], "mutation($i:RubricInput!){ draftRubric(input:$i){ id } }",
+                        json!({ "i": { "key": format!("probe_{}", self.next()), "name": { "mn": "Туршилт" }, "description": { "mn": "Туршилт" },
+                            "criteria": [{ "key": "quality", "name": { "mn": "Чанар" }, "description": { "mn": "Чанар" }, "levels": [level, level, level, level, level], "weight": 1.0 }] } }))
+                    .await;
+                id_of(&d["draftRubric"])
             }
             "fresh_conclusion" => self
                 .conclusion_pool

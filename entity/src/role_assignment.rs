@@ -11,6 +11,8 @@ pub struct Model {
     pub role: String,
     pub institution_id: Option<Uuid>,
     pub ngo_id: Option<Uuid>,
+    /// An NGO's lead reviewer: adds and removes the NGO's members.
+    pub lead: bool,
     pub created_at: DateTimeUtc,
 }
 

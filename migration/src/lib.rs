@@ -17,6 +17,7 @@ mod m20261201_000011_shared_throttles;
 mod m20261201_000012_finding_identity;
 mod m20261201_000013_improvement_actions;
 mod m20261202_000014_suggestions;
+mod m20261202_000015_ngos;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_finding_identity::Migration),
             Box::new(m20261201_000013_improvement_actions::Migration),
             Box::new(m20261202_000014_suggestions::Migration),
+            Box::new(m20261202_000015_ngos::Migration),
         ]
     }
 }

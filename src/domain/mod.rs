@@ -12,6 +12,7 @@ pub mod finding;
 pub mod ids;
 pub mod localized;
 pub mod metrics;
+pub mod ngo;
 pub mod page;
 pub mod password;
 pub mod period;

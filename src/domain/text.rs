@@ -74,6 +74,32 @@ pub fn reason(raw: &str) -> Result<String, Invalid> {
     Ok(s)
 }
 
+/// Someone's explanation (a reason, a note) in field `field`: free text of 10 to
+/// `max_chars` characters, so that it says something.
+pub fn explanation(field: &str, raw: &str, max_chars: usize) -> Result<String, Invalid> {
+    let s = free_text(field, raw, max_chars)?;
+    if s.chars().count() < 10 {
+        return Err(Invalid::field(field, "say why, in at least 10 characters"));
+    }
+    Ok(s)
+}
+
+/// A link in field `field`: an absolute https URL with a host, at most 500 characters.
+pub fn https_link(field: &str, raw: &str) -> Result<String, Invalid> {
+    let s = raw.trim();
+    let ok = s.len() <= 500
+        && url::Url::parse(s)
+            .ok()
+            .is_some_and(|u| u.scheme() == "https" && u.host_str().is_some());
+    if !ok {
+        return Err(Invalid::field(
+            field,
+            "must be an https URL of at most 500 characters",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

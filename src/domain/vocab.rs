@@ -369,6 +369,30 @@ string_enum!(
 );
 
 string_enum!(
+    /// Where an NGO's accreditation stands (see [`crate::domain::ngo`]).
+    AccreditationStatus {
+        /// Registered, never accredited.
+        Registered = "REGISTERED",
+        /// Accredited for a validity period.
+        Accredited = "ACCREDITED",
+        /// Suspended, with a reason.
+        Suspended = "SUSPENDED",
+        /// Withdrawn, with a reason.
+        Withdrawn = "WITHDRAWN",
+    }
+);
+
+string_enum!(
+    /// Whether a rubric version is still being drafted.
+    RubricStatus {
+        /// Being drafted.
+        Draft = "DRAFT",
+        /// Published: never changes.
+        Published = "PUBLISHED",
+    }
+);
+
+string_enum!(
     /// Who wrote a suggestion down.
     SuggestionSource {
         /// A citizen, through the API.

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod integrity;
 pub mod invitations;
 pub mod loaders;
+pub mod ngos;
 pub mod reports;
 pub mod responses;
 pub mod schema;

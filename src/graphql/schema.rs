@@ -3,7 +3,7 @@
 use super::guard::{Guard, GuardSettings};
 use super::{
     accounts, actions, api_keys, audit, catalogue, conclusions, findings, integrity, invitations,
-    reports, responses, suggestions, surveys, users,
+    ngos, reports, responses, suggestions, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -25,6 +25,7 @@ pub struct QueryRoot(
     actions::ActionQuery,
     integrity::IntegrityQuery,
     suggestions::SuggestionQuery,
+    ngos::NgoQuery,
 );
 
 /// Every mutation.
@@ -42,6 +43,7 @@ pub struct MutationRoot(
     actions::ActionMutation,
     integrity::IntegrityMutation,
     suggestions::SuggestionMutation,
+    ngos::NgoMutation,
 );
 
 /// The Sanal schema.

@@ -371,6 +371,30 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// Where an NGO's accreditation stands.
+    AccreditationStatus => crate::domain::vocab::AccreditationStatus {
+        /// Registered, never accredited.
+        Registered,
+        /// Accredited for a validity period.
+        Accredited,
+        /// Suspended, with a reason.
+        Suspended,
+        /// Withdrawn, with a reason.
+        Withdrawn,
+    }
+);
+
+mirror_enum!(
+    /// Whether a rubric version is still being drafted.
+    RubricStatus => crate::domain::vocab::RubricStatus {
+        /// Being drafted.
+        Draft,
+        /// Published: never changes.
+        Published,
+    }
+);
+
+mirror_enum!(
     /// How a citizen may be reached.
     ContactKind => crate::domain::vocab::ContactKind {
         /// A phone number.

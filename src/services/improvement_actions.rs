@@ -586,18 +586,7 @@ pub struct NewUpdate {
 
 /// Checks an evidence link: an absolute https URL with a host, at most 500 characters.
 fn evidence_link(raw: &str) -> AppResult<String> {
-    let s = raw.trim();
-    let ok = s.len() <= 500
-        && url::Url::parse(s)
-            .ok()
-            .is_some_and(|u| u.scheme() == "https" && u.host_str().is_some());
-    if !ok {
-        return Err(AppError::bad_input(
-            "evidence",
-            "each link must be an https URL of at most 500 characters",
-        ));
-    }
-    Ok(s.to_owned())
+    Ok(crate::domain::text::https_link("evidence", raw)?)
 }
 
 /// Appends a progress update to an open action (its institution's managers).

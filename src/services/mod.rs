@@ -20,6 +20,7 @@ pub mod integrity;
 pub mod invitation_links;
 pub mod invitations;
 pub mod jobs;
+pub mod ngos;
 pub mod outbox;
 pub mod regions;
 pub mod reports;

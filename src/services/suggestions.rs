@@ -188,14 +188,7 @@ fn keyed(state: &AppState, purpose: &str, value: &str) -> String {
 }
 
 fn reason(field: &str, raw: &str) -> AppResult<String> {
-    let s = free_text(field, raw, REASON_MAX)?;
-    if s.chars().count() < 10 {
-        return Err(AppError::bad_input(
-            field,
-            "say why, in at least 10 characters",
-        ));
-    }
-    Ok(s)
+    Ok(crate::domain::text::explanation(field, raw, REASON_MAX)?)
 }
 
 /// A citizen's text: 1–4,000 characters without control characters other than

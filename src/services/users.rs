@@ -112,6 +112,14 @@ async fn check_grants(
         {
             return Err(AppError::NotFound);
         }
+        if let Some(n) = a.ngo_id()
+            && entity::ngo::Entity::find_by_id(n)
+                .one(conn)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::NotFound);
+        }
     }
     Ok(())
 }
@@ -122,6 +130,15 @@ async fn write_assignments(
     assignments: &[Assignment],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // An NGO's lead keeps the lead while they keep that NGO.
+    let leads: Vec<Option<Uuid>> = role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .filter(role_assignment::Column::Lead.eq(true))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.ngo_id)
+        .collect();
     role_assignment::Entity::delete_many()
         .filter(role_assignment::Column::UserId.eq(user_id))
         .exec(conn)
@@ -133,6 +150,7 @@ async fn write_assignments(
             role: Set(a.role.as_str().to_owned()),
             institution_id: Set(a.institution_id()),
             ngo_id: Set(a.ngo_id()),
+            lead: Set(a.ngo_id().is_some() && leads.contains(&a.ngo_id())),
             created_at: Set(now),
         }
         .insert(conn)
