@@ -79,6 +79,11 @@ pub enum Action {
     AccreditNgos,
     /// Draft and publish evaluation rubrics: SUPERVISOR only.
     ManageRubrics,
+    /// Return, publish and waive the ties of NGO evaluations: SUPERVISOR only.
+    ReviewEvaluations,
+    /// Answer NGO evaluations of the institution officially: ADMIN,
+    /// INSTITUTION_MANAGER (subtree).
+    RespondToEvaluations,
 }
 
 impl Action {
@@ -98,7 +103,8 @@ impl Action {
             | Self::ChooseHeadline
             | Self::ReopenFindings
             | Self::AccreditNgos
-            | Self::ManageRubrics => &[(Supervisor, false)],
+            | Self::ManageRubrics
+            | Self::ReviewEvaluations => &[(Supervisor, false)],
             Self::SuperviseIntegrity | Self::VerifyImprovementActions | Self::RegisterNgos => {
                 &[(Admin, false), (Supervisor, false)]
             }
@@ -111,7 +117,8 @@ impl Action {
             | Self::TriageFindings
             | Self::ManageImprovementActions
             | Self::ManageSuggestions
-            | Self::ReadSuggestionContacts => &[(Admin, false), (InstitutionManager, true)],
+            | Self::ReadSuggestionContacts
+            | Self::RespondToEvaluations => &[(Admin, false), (InstitutionManager, true)],
             Self::HandleSuggestions => &[
                 (Admin, false),
                 (InstitutionManager, true),

@@ -124,14 +124,15 @@ async fn demo() -> Result<(), String> {
         Err(e) => return Err(e.public_message()),
     };
     println!(
-        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions, {} improvement actions, {} citizens' suggestions",
+        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions, {} improvement actions, {} citizens' suggestions, {} NGO evaluations",
         s.institutions,
         s.services,
         s.service_points,
         s.responses,
         s.conclusions,
         s.actions,
-        s.suggestions
+        s.suggestions,
+        s.evaluations
     );
     for (email, password) in &s.users {
         println!("  sign in as {email} / {password}");

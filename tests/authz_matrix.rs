@@ -45,6 +45,44 @@ use std::collections::{BTreeSet, HashMap};
 
 const ACCREDIT_NGO: &str = r#"mutation($id:ID!){ accreditNgo(id:$id, from:"2027-01-01", until:"2027-12-31", note:"Аргачлал хангалттай."){ id } }"#;
 
+/// An evaluation of `inst` on the national rubric by `reviewer`'s NGO, taken to
+/// `status` (`DRAFT`, `SUBMITTED` or `PUBLISHED`, by `sup`); returns its id.
+async fn evaluation(
+    app: &TestApp,
+    reviewer: &Auth,
+    sup: &Auth,
+    inst: &str,
+    status: &str,
+) -> String {
+    let d = app
+        .ok(reviewer, "mutation($i:StartEvaluationInput!){ startNgoEvaluation(input:$i){ id } }",
+            json!({ "i": { "institutionId": inst, "rubricId": "53414e41-4c00-4000-9000-000000000001",
+                "periodStart": "2026-11-01", "periodEnd": "2026-11-30" } }))
+        .await;
+    let id = id_of(&d["startNgoEvaluation"]);
+    if status == "DRAFT" {
+        return id;
+    }
+    app.ok(reviewer, "mutation($id:ID!){ editNgoEvaluation(id:$id, content:{criteria:[{key:\"quality\", score: 4}], summary:\"Дүгнэлт\"}){ id } }",
+        json!({ "id": id }))
+        .await;
+    app.ok(
+        reviewer,
+        "mutation($id:ID!){ submitNgoEvaluation(id:$id){ id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    if status == "PUBLISHED" {
+        app.ok(
+            sup,
+            "mutation($id:ID!){ publishNgoEvaluation(id:$id){ id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+    id
+}
+
 /// Registers an NGO (as ADMIN); returns its id.
 async fn register_ngo(app: &TestApp, admin: &Auth, number: &str) -> String {
     let d = app
@@ -327,6 +365,22 @@ const MATRIX: &[Row] = &[
         .other(          "ok  ok  NF  NF   NF  NF  NF  NF")
         .missing(        "NF  NF  NF  NF   NF  NF  NF  NF")
         .note("rubrics belong to no institution: both sides draw a draft of their own"),
+    row("ngoEvaluations", r#"query{ ngoEvaluations(filter:{institutionId:"<inst>"}){ edges { node { id } } } }"#)
+        .own(            "+   +   +   +    +   +   +   +")
+        .other(          "+   +   +   +    +   +   +   +")
+        .missing(        "0   0   0   0    0   0   0   0")
+        .note("published evaluations are public"),
+    row("ngoEvaluation", r#"query{ ngoEvaluation(id:"<evaluation>"){ id } }"#)
+        .case("a published one")
+        .own(            "ok  ok  ok  ok   ok  ok  ok  ok")
+        .other(          "ok  ok  ok  ok   ok  ok  ok  ok")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF"),
+    // The probed reviewer belongs to no NGO: a draft is its own NGO's alone.
+    row("ngoEvaluation", r#"query{ ngoEvaluation(id:"<draft_evaluation>"){ id } }"#)
+        .case("a draft")
+        .own(            "ok  ok  NF  NF   NF  NF  NF  NF")
+        .other(          "ok  ok  NF  NF   NF  NF  NF  NF")
+        .missing(        "NF  NF  NF  NF   NF  NF  NF  NF"),
     row("finding", r#"query{ finding(id:"<finding>"){ id } }"#)
         .own(            "ok  ok  ok  ok   FB  FB  FB  UN")
         .other(          "ok  ok  NF  NF   FB  FB  FB  UN")
@@ -535,6 +589,42 @@ const MATRIX: &[Row] = &[
         .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
         .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
         .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    // Only an NGO's own reviewers write its evaluations (the probed reviewer has no NGO).
+    row("startNgoEvaluation", r#"mutation{ startNgoEvaluation(input:{institutionId:"<own.inst>", rubricId:"53414e41-4c00-4000-9000-000000000001", periodStart:"2026-11-01", periodEnd:"2026-11-30"}){ id } }"#)
+        .any(            "FB  FB  FB  FB   FB  FB  FB  UN"),
+    row("editNgoEvaluation", r#"mutation{ editNgoEvaluation(id:"<draft_evaluation>", content:{summary:"Дүгнэлт <n>"}){ id } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  FB  FB  FB   FB  FB  FB  UN"),
+    row("submitNgoEvaluation", r#"mutation{ submitNgoEvaluation(id:"<draft_evaluation>"){ id } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  FB  FB  FB   FB  FB  FB  UN"),
+    row("withdrawNgoEvaluation", r#"mutation{ withdrawNgoEvaluation(id:"<draft_evaluation>"){ id } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  FB  FB  FB   FB  FB  FB  UN"),
+    row("reviseNgoEvaluation", r#"mutation{ reviseNgoEvaluation(id:"<evaluation>", changeNote:"Засварын тайлбар <n>"){ id } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  FB  FB  FB   FB  FB  FB  UN"),
+    row("waiveNgoEvaluationTies", r#"mutation{ waiveNgoEvaluationTies(id:"<draft_evaluation>", reason:"Холбоо үнэлгээнд нөлөөгүй <n>"){ id } }"#)
+        .own(            "FB  CF  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  CF  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN")
+        .note("the probed drafts declare no ties: there is nothing to waive"),
+    row("returnNgoEvaluation", r#"mutation{ returnNgoEvaluation(id:"<fresh_submitted_evaluation>", comment:"Хувийн мэдээлэл байна <n>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("publishNgoEvaluation", r#"mutation{ publishNgoEvaluation(id:"<fresh_submitted_evaluation>"){ id } }"#)
+        .own(            "FB  ok  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  ok  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  NF  FB  FB   FB  FB  FB  UN"),
+    row("respondToNgoEvaluation", r#"mutation{ respondToNgoEvaluation(id:"<fresh_published_evaluation>", input:{text:{mn:"Хариу <n>"}}){ id } }"#)
+        .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
+        .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
+        .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
     row("sendSuggestion", r#"mutation{ sendSuggestion(input:{institutionId:"<inst>", kind: SUGGESTION, text:"Санал <n>"}){ id } }"#)
         .own(            "ok  ok  ok  ok   ok  ok  FB  ok")
         .other(          "ok  ok  ok  ok   ok  ok  FB  ok")
@@ -1061,16 +1151,29 @@ impl World {
         }
         callers.insert(Caller::Key, keys[&Side::Own].clone());
         callers.insert(Caller::Anonymous, Auth::None);
-        // Each side has an NGO accredited for 2027.
+        // Each side has an NGO accredited for 2027, with a reviewer, a published
+        // evaluation of the side's institution and a draft.
         for (side, n) in [(Side::Own, 1), (Side::Other, 2)] {
             let id = register_ngo(&app, &admin, &format!("SIDE-{n}")).await;
+            let sup = &callers[&Caller::Supervisor];
+            app.ok(sup, ACCREDIT_NGO, json!({ "id": id })).await;
+            let email = format!("reviewer{n}@probe.mn");
             app.ok(
-                &callers[&Caller::Supervisor],
-                ACCREDIT_NGO,
-                json!({ "id": id }),
+                &admin,
+                "mutation($i:CreateUserInput!){ createUser(input:$i){ id } }",
+                json!({ "i": { "email": email, "displayName": "Үнэлгээч", "password": PASSWORD,
+                    "assignments": [{ "role": "NGO_REVIEWER", "ngoId": id }] } }),
             )
             .await;
-            objects.get_mut(&side).unwrap().insert("ngo", id);
+            let reviewer = app.token(&email, PASSWORD).await;
+            let inst = objects[&side]["inst"].clone();
+            let published = evaluation(&app, &reviewer, sup, &inst, "PUBLISHED").await;
+            let draft = evaluation(&app, &reviewer, sup, &inst, "DRAFT").await;
+            let o = objects.get_mut(&side).unwrap();
+            o.insert("ngo", id);
+            o.insert("reviewer", email);
+            o.insert("evaluation", published);
+            o.insert("draft_evaluation", draft);
         }
         app.user_with_role(&admin, LOGIN_EMAIL, "CITIZEN", None)
             .await;
@@ -1435,6 +1538,22 @@ impl World {
                             "criteria": [{ "key": "quality", "name": { "mn": "Чанар" }, "description": { "mn": "Чанар" }, "levels": [level, level, level, level, level], "weight": 1.0 }] } }))
                     .await;
                 id_of(&d["draftRubric"])
+            }
+            "fresh_submitted_evaluation" | "fresh_published_evaluation" => {
+                let reviewer = self.app.token(&o["reviewer"], PASSWORD).await;
+                let status = if name == "fresh_submitted_evaluation" {
+                    "SUBMITTED"
+                } else {
+                    "PUBLISHED"
+                };
+                evaluation(
+                    &self.app,
+                    &reviewer,
+                    &self.callers[&Caller::Supervisor],
+                    &o["inst"],
+                    status,
+                )
+                .await
             }
             "fresh_conclusion" => self
                 .conclusion_pool

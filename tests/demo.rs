@@ -91,7 +91,37 @@ async fn the_demo_shows_the_loop_actions_with_a_measured_effect_and_suggestions_
     let summary = sanal::services::demo::seed(&app.state, 2_500)
         .await
         .unwrap();
-    assert_eq!((summary.actions, summary.suggestions), (3, 8));
+    assert_eq!(
+        (summary.actions, summary.suggestions, summary.evaluations),
+        (3, 8, 2)
+    );
+    // Two accredited NGOs; a published evaluation with GASR's response, and a draft
+    // only its NGO and the supervisors see.
+    let n = app
+        .ok(&Auth::None, "{ ngos { edges { node { mayEvaluate } } } ngoEvaluations { edges { node { status score100 response { role } recommendations { decision } } } } }", json!({}))
+        .await;
+    assert_eq!(n["ngos"]["edges"].as_array().unwrap().len(), 2);
+    let public = n["ngoEvaluations"]["edges"].as_array().unwrap();
+    assert_eq!(public.len(), 1);
+    assert_eq!(public[0]["node"]["response"]["role"], "INSTITUTION_MANAGER");
+    assert_eq!(
+        public[0]["node"]["recommendations"][1]["decision"],
+        "PARTIALLY_ACCEPTED"
+    );
+    let reviewer = app
+        .token(
+            "reviewer2@ngo.demo.sanal.mn",
+            sanal::services::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let own = app
+        .ok(
+            &reviewer,
+            "{ ngoEvaluations { edges { node { status declaredTies } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(own.to_string().contains("\"DRAFT\""), "{own}");
     let sup = app
         .token(
             "supervisor@demo.sanal.mn",

@@ -18,6 +18,7 @@ mod m20261201_000012_finding_identity;
 mod m20261201_000013_improvement_actions;
 mod m20261202_000014_suggestions;
 mod m20261202_000015_ngos;
+mod m20261202_000016_ngo_evaluations;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_improvement_actions::Migration),
             Box::new(m20261202_000014_suggestions::Migration),
             Box::new(m20261202_000015_ngos::Migration),
+            Box::new(m20261202_000016_ngo_evaluations::Migration),
         ]
     }
 }

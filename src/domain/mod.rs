@@ -7,6 +7,7 @@ pub mod bucket;
 pub mod catalogue;
 pub mod email;
 pub mod error;
+pub mod evaluation;
 pub mod figures;
 pub mod finding;
 pub mod ids;

@@ -383,6 +383,64 @@ string_enum!(
 );
 
 string_enum!(
+    /// Where an NGO evaluation stands (see [`crate::domain::evaluation`]).
+    EvaluationStatus {
+        /// Being written by the NGO.
+        Draft = "DRAFT",
+        /// Submitted for publication.
+        Submitted = "SUBMITTED",
+        /// Sent back by a supervisor with comments.
+        Returned = "RETURNED",
+        /// Published: frozen and hashed.
+        Published = "PUBLISHED",
+        /// Withdrawn by the NGO before publication.
+        Withdrawn = "WITHDRAWN",
+    }
+);
+
+string_enum!(
+    /// How an NGO evaluated.
+    EvaluationMethod {
+        /// A visit to a service point.
+        SiteVisit = "SITE_VISIT",
+        /// Mystery shopping.
+        MysteryShopping = "MYSTERY_SHOPPING",
+        /// A review of documents.
+        DocumentReview = "DOCUMENT_REVIEW",
+        /// Interviews with citizens.
+        CitizenInterviews = "CITIZEN_INTERVIEWS",
+        /// A focus group.
+        FocusGroup = "FOCUS_GROUP",
+        /// A test of the online service.
+        OnlineServiceTest = "ONLINE_SERVICE_TEST",
+    }
+);
+
+string_enum!(
+    /// How urgent a recommendation is.
+    Priority {
+        /// Act first.
+        High = "HIGH",
+        /// Act soon.
+        Medium = "MEDIUM",
+        /// Act when possible.
+        Low = "LOW",
+    }
+);
+
+string_enum!(
+    /// An institution's decision on a recommendation.
+    ResponseDecision {
+        /// Accepted (an improvement action may carry it out).
+        Accepted = "ACCEPTED",
+        /// Partly accepted.
+        PartiallyAccepted = "PARTIALLY_ACCEPTED",
+        /// Rejected, with a reason.
+        Rejected = "REJECTED",
+    }
+);
+
+string_enum!(
     /// Whether a rubric version is still being drafted.
     RubricStatus {
         /// Being drafted.

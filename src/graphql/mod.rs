@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod common;
 pub mod conclusions;
+pub mod evaluations;
 pub mod figures;
 pub mod findings;
 pub mod guard;

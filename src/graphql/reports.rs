@@ -1,6 +1,7 @@
 //! Satisfaction reports and series, and rebuilding rollups.
 
 use super::common::{Date, LocalizedTextObject, ctx, parse_id};
+use super::evaluations::NgoEvaluation;
 use super::figures::{DriverFigures, FigureSet, ReportCounts, ShareFigure, SkmFigure, figure_sets};
 use super::surveys::{Driver, QuestionType};
 pub use super::vocab::PeriodKind;
@@ -190,6 +191,22 @@ impl SatisfactionReport {
     /// Fewer answers than this make a figure low-confidence (never published).
     async fn suppression_threshold(&self) -> i32 {
         self.0.threshold as i32
+    }
+    /// Published NGO evaluations of the scope whose period overlaps this one:
+    /// the independent voice beside the citizens' own figures.
+    #[graphql(complexity = 10)]
+    async fn ngo_evaluations(&self, c: &Context<'_>) -> Result<Vec<NgoEvaluation>> {
+        let (state, _) = ctx(c)?;
+        Ok(crate::services::evaluations::published_for(
+            state,
+            &self.0.scope,
+            self.0.period.start,
+            self.0.period.end,
+        )
+        .await?
+        .into_iter()
+        .map(NgoEvaluation)
+        .collect())
     }
 }
 

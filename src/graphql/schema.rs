@@ -2,8 +2,8 @@
 
 use super::guard::{Guard, GuardSettings};
 use super::{
-    accounts, actions, api_keys, audit, catalogue, conclusions, findings, integrity, invitations,
-    ngos, reports, responses, suggestions, surveys, users,
+    accounts, actions, api_keys, audit, catalogue, conclusions, evaluations, findings, integrity,
+    invitations, ngos, reports, responses, suggestions, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -26,6 +26,7 @@ pub struct QueryRoot(
     integrity::IntegrityQuery,
     suggestions::SuggestionQuery,
     ngos::NgoQuery,
+    evaluations::EvaluationQuery,
 );
 
 /// Every mutation.
@@ -44,6 +45,7 @@ pub struct MutationRoot(
     integrity::IntegrityMutation,
     suggestions::SuggestionMutation,
     ngos::NgoMutation,
+    evaluations::EvaluationMutation,
 );
 
 /// The Sanal schema.

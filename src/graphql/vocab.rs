@@ -385,6 +385,65 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// Where an NGO evaluation stands: `DRAFT → SUBMITTED → PUBLISHED`, `RETURNED`
+    /// by a supervisor with comments, `WITHDRAWN` by the NGO before publication.
+    EvaluationStatus => crate::domain::vocab::EvaluationStatus {
+        /// Being written by the NGO.
+        Draft,
+        /// Submitted for publication.
+        Submitted,
+        /// Sent back by a supervisor with comments.
+        Returned,
+        /// Published: frozen and hashed.
+        Published,
+        /// Withdrawn by the NGO before publication.
+        Withdrawn,
+    }
+);
+
+mirror_enum!(
+    /// How an NGO evaluated.
+    EvaluationMethod => crate::domain::vocab::EvaluationMethod {
+        /// A visit to a service point.
+        SiteVisit,
+        /// Mystery shopping.
+        MysteryShopping,
+        /// A review of documents.
+        DocumentReview,
+        /// Interviews with citizens.
+        CitizenInterviews,
+        /// A focus group.
+        FocusGroup,
+        /// A test of the online service.
+        OnlineServiceTest,
+    }
+);
+
+mirror_enum!(
+    /// How urgent a recommendation is.
+    Priority => crate::domain::vocab::Priority {
+        /// Act first.
+        High,
+        /// Act soon.
+        Medium,
+        /// Act when possible.
+        Low,
+    }
+);
+
+mirror_enum!(
+    /// An institution's decision on a recommendation.
+    ResponseDecision => crate::domain::vocab::ResponseDecision {
+        /// Accepted (an improvement action may carry it out).
+        Accepted,
+        /// Partly accepted.
+        PartiallyAccepted,
+        /// Rejected, with a reason.
+        Rejected,
+    }
+);
+
+mirror_enum!(
     /// Whether a rubric version is still being drafted.
     RubricStatus => crate::domain::vocab::RubricStatus {
         /// Being drafted.

@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod catalogue;
 pub mod conclusions;
 pub mod demo;
+pub mod evaluations;
 pub mod findings;
 pub mod headline;
 pub mod holidays;

@@ -50,6 +50,8 @@ pub(super) struct Seeded {
     pub actions: usize,
     /// Suggestions.
     pub suggestions: usize,
+    /// The action in progress (NGO recommendations link it too).
+    pub in_progress: Option<Uuid>,
 }
 
 fn text(mn: &str, en: &str) -> AppResult<LocalizedText> {
@@ -366,5 +368,6 @@ pub(super) async fn seed(
     Ok(Seeded {
         actions: 3,
         suggestions: sent.len() + 1,
+        in_progress: Some(doing.row.id),
     })
 }

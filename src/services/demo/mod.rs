@@ -4,13 +4,15 @@
 //! last 18 months with plausible variation (seeded, so every run looks the same).
 //!
 //! Then the loop that follows the figures (see [`closing`]): improvement actions,
-//! citizens' suggestions in every state, and the moving public holidays.
+//! citizens' suggestions in every state, and the moving public holidays; and the
+//! independent voice (see [`evaluations`]): accredited NGOs and their evaluations.
 //!
 //! The catalogue goes through the ordinary services; the history (invitations,
 //! responses, delivered counts for past days, which the live API rightly refuses)
 //! is written straight into the tables, already in its purged state.
 
 mod closing;
+mod evaluations;
 
 use super::catalogue::{NewService, NewServicePoint, create_service, create_service_point};
 use super::institutions::{NewInstitution, create_institution};
@@ -52,6 +54,8 @@ pub struct DemoSummary {
     pub actions: usize,
     /// Citizens' suggestions, in every state of their life.
     pub suggestions: usize,
+    /// NGO evaluations (one published with its response, one draft).
+    pub evaluations: usize,
 }
 
 /// Password of the demo users (printed by `sanal demo`; change or disable them).
@@ -521,13 +525,21 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             .map(|i| i.id)
             .ok_or_else(|| AppError::internal("the demo's GASI is missing"))?
     };
-    let (service, agency) = targets
+    let (service, agency, point) = targets
         .first()
-        .map(|t| (t.0, t.1))
+        .and_then(|t| Some((t.0, t.1, *t.2.first()?)))
         .ok_or_else(|| AppError::internal("the demo has no services"))?;
     let seeded = closing::seed(state, &admin, plan, agency, service, elsewhere).await?;
     summary.actions = seeded.actions;
     summary.suggestions = seeded.suggestions;
+    let action = seeded
+        .in_progress
+        .ok_or_else(|| AppError::internal("the demo has no action in progress"))?;
+    let (n, reviewers) = evaluations::seed(state, &admin, agency, point, action).await?;
+    summary.evaluations = n;
+    for email in reviewers {
+        summary.users.push((email, DEMO_PASSWORD.to_owned()));
+    }
     Ok(summary)
 }
 
