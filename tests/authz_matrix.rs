@@ -625,6 +625,11 @@ const MATRIX: &[Row] = &[
         .own(            "ok  FB  ok  FB   FB  FB  FB  UN")
         .other(          "ok  FB  NF  FB   FB  FB  FB  UN")
         .missing(        "NF  FB  NF  FB   FB  FB  FB  UN"),
+    row("verifyActionAsNgo", r#"mutation{ verifyActionAsNgo(actionId:"<fresh_completed_action>", input:{confirmed: true, evidence:"Үзсэн <n>", visitedOn:"2027-01-09"}){ id } }"#)
+        .own(            "FB  FB  FB  FB   FB  FB  FB  UN")
+        .other(          "FB  FB  FB  FB   FB  FB  FB  UN")
+        .missing(        "FB  FB  FB  FB   FB  FB  FB  UN")
+        .note("only a reviewer of an accredited NGO verifies; the probed reviewer has no NGO"),
     row("sendSuggestion", r#"mutation{ sendSuggestion(input:{institutionId:"<inst>", kind: SUGGESTION, text:"Санал <n>"}){ id } }"#)
         .own(            "ok  ok  ok  ok   ok  ok  FB  ok")
         .other(          "ok  ok  ok  ok   ok  ok  FB  ok")

@@ -535,3 +535,107 @@ async fn the_institution_responds_once_to_each_recommendation_and_a_late_respons
     assert_eq!(code(&r), "CONFLICT");
     let _ = &n.ngo;
 }
+
+#[actix_web::test]
+async fn an_accredited_ngo_verifies_a_completed_action_beside_the_supervisor_without_moving_it() {
+    let n = world().await;
+    let me = n.w.app.ok(&n.w.manager, "{ me { id } }", json!({})).await["me"]["id"].clone();
+    let create =
+        "mutation($i:CreateImprovementActionInput!){ createImprovementAction(input:$i){ id } }";
+    let input = json!({ "i": { "institutionId": n.w.agency, "title": { "mn": "Налуу зам" }, "description": { "mn": "Барина." }, "ownerId": me, "dueDate": "2027-06-30" } });
+    let action =
+        n.w.app.ok(&n.w.manager, create, input.clone()).await["createImprovementAction"]["id"]
+            .clone();
+    let verify = "mutation($a:ID!,$i:VerifyActionInput!){ verifyActionAsNgo(actionId:$a, input:$i){ ngoId confirmed visitedOn links } }";
+    let vars = |links: Value, day: &str| json!({ "a": action, "i": { "confirmed": true, "evidence": "Налуу зам баригдсаныг газар дээр нь үзсэн.", "links": links, "visitedOn": day } });
+    // Not completed yet: nothing to verify.
+    let r =
+        n.w.app
+            .gql(&n.reviewer, verify, vars(json!([]), "2026-11-28"))
+            .await;
+    assert_eq!(code(&r), "CONFLICT");
+    let mv = "mutation($id:ID!,$m:ActionMove!){ moveImprovementAction(id:$id, move:$m){ status } }";
+    for m in ["PLAN", "START", "COMPLETE"] {
+        n.w.app
+            .ok(&n.w.manager, mv, json!({ "id": action, "m": m }))
+            .await;
+    }
+    for (who, want) in [
+        (&n.w.manager, "FORBIDDEN"),
+        (&n.other_reviewer, "FORBIDDEN"),
+        (&Auth::None, "UNAUTHENTICATED"),
+    ] {
+        let r =
+            n.w.app
+                .gql(who, verify, vars(json!([]), "2026-11-28"))
+                .await;
+        assert_eq!(code(&r), want);
+    }
+    let r =
+        n.w.app
+            .gql(
+                &n.reviewer,
+                verify,
+                vars(json!(["http://x.mn"]), "2026-11-28"),
+            )
+            .await;
+    assert_eq!((code(&r), field(&r)), ("BAD_USER_INPUT", "links"));
+    let r =
+        n.w.app
+            .gql(&n.reviewer, verify, vars(json!([]), "2026-11-29"))
+            .await;
+    assert_eq!((code(&r), field(&r)), ("BAD_USER_INPUT", "visitedOn"));
+    let r =
+        n.w.app
+            .gql(
+                &n.reviewer,
+                verify,
+                vars(json!(["https://watch.mn/visit/1"]), "2026-11-28"),
+            )
+            .await;
+    assert_eq!(ok(&r, "verifyActionAsNgo")["confirmed"], true);
+    let r =
+        n.w.app
+            .gql(&n.reviewer, verify, vars(json!([]), "2026-11-28"))
+            .await;
+    assert_eq!(code(&r), "CONFLICT");
+    // The action is still COMPLETED; anyone sees the NGO's verification on it.
+    let a = n
+        .w
+        .app
+        .ok(&Auth::None, "query($id:ID!){ improvementAction(id:$id){ status ngoVerifications { ngoId confirmed visitedOn } } }", json!({ "id": action }))
+        .await;
+    assert_eq!(a["improvementAction"]["status"], "COMPLETED");
+    assert_eq!(
+        a["improvementAction"]["ngoVerifications"],
+        json!([{ "ngoId": n.ngo, "confirmed": true, "visitedOn": "2026-11-28" }])
+    );
+}
+
+#[actix_web::test]
+async fn a_conclusion_lists_the_published_evaluations_of_its_scope_and_period() {
+    let n = world().await;
+    let token = n.w.invite("EV-1").await;
+    n.w.submit(&token, faces(4), None).await;
+    let mut input = start_input(&n, None);
+    input["i"]["periodStart"] = json!("2026-11-01");
+    input["i"]["periodEnd"] = json!("2026-11-30");
+    let r = n.w.app.gql(&n.reviewer, START, input).await;
+    let id = ok(&r, "startNgoEvaluation")["id"].clone();
+    n.w.app
+        .ok(&n.reviewer, EDIT, json!({ "id": id, "c": content(&n) }))
+        .await;
+    n.w.app.ok(&n.reviewer, SUBMIT, json!({ "id": id })).await;
+    n.w.app.ok(&n.sup, PUBLISH, json!({ "id": id })).await;
+    n.w.app
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap());
+    let sup = n.w.app.token("sup@aogs.gov.mn", PASSWORD).await;
+    n.w.app.ok(&sup, CLOSE, json!({})).await;
+    let q = "query($s:ID!){ conclusions(filter:{scope: INSTITUTION, scopeId:$s}){ edges { node { periodLabel ngoEvaluations { id score100 } } } } }";
+    let d = n.w.app.ok(&sup, q, json!({ "s": n.w.agency })).await;
+    let nodes = d["conclusions"]["edges"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1, "{d}");
+    assert_eq!(nodes[0]["node"]["periodLabel"], "2026-11");
+    assert_eq!(nodes[0]["node"]["ngoEvaluations"][0]["id"], id);
+}

@@ -25,6 +25,7 @@ pub mod integrity_count;
 pub mod invitation;
 pub mod kiosk_device;
 pub mod ngo;
+pub mod ngo_action_verification;
 pub mod ngo_evaluation;
 pub mod open_channel;
 pub mod period_closing;

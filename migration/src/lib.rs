@@ -19,6 +19,7 @@ mod m20261201_000013_improvement_actions;
 mod m20261202_000014_suggestions;
 mod m20261202_000015_ngos;
 mod m20261202_000016_ngo_evaluations;
+mod m20261202_000017_ngo_action_verifications;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_suggestions::Migration),
             Box::new(m20261202_000015_ngos::Migration),
             Box::new(m20261202_000016_ngo_evaluations::Migration),
+            Box::new(m20261202_000017_ngo_action_verifications::Migration),
         ]
     }
 }

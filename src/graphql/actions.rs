@@ -259,6 +259,21 @@ impl ImprovementAction {
         let (state, _) = ctx(c)?;
         Ok(svc::effect(state, &self.0).await?.map(ActionEffect))
     }
+    /// Accredited NGOs' verifications of its completion, beside the supervisor's.
+    #[graphql(complexity = 5)]
+    async fn ngo_verifications(
+        &self,
+        c: &Context<'_>,
+    ) -> Result<Vec<super::evaluations::NgoActionVerification>> {
+        let (state, _) = ctx(c)?;
+        Ok(
+            crate::services::evaluations::verifications_of(state, self.0.row.id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
+    }
     /// Created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.row.created_at

@@ -135,6 +135,34 @@ impl Conclusion {
     async fn period_end(&self) -> Date {
         Date(self.0.period.end)
     }
+    /// Published NGO evaluations of the same institution or service whose period
+    /// overlaps this one: the independent voice beside the citizens' figures.
+    #[graphql(complexity = 10)]
+    async fn ngo_evaluations(
+        &self,
+        c: &Context<'_>,
+    ) -> Result<Vec<super::evaluations::NgoEvaluation>> {
+        use crate::domain::vocab::ScopeKind;
+        use crate::services::reports::ReportScope;
+        let (state, _) = ctx(c)?;
+        let scope = match self.0.scope_kind {
+            ScopeKind::Service => ReportScope::Service(self.0.scope_id),
+            _ => ReportScope::Institution {
+                id: self.0.scope_id,
+                include_sub_institutions: true,
+            },
+        };
+        Ok(crate::services::evaluations::published_for(
+            state,
+            &scope,
+            self.0.period.start,
+            self.0.period.end,
+        )
+        .await?
+        .into_iter()
+        .map(super::evaluations::NgoEvaluation)
+        .collect())
+    }
     /// 1, 2, … — a new revision after late data.
     async fn revision(&self) -> i32 {
         self.0.revision

@@ -6,7 +6,8 @@ use super::common::{
 use super::vocab::{EvaluationMethod, EvaluationStatus, Priority, ResponseDecision};
 use crate::domain::evaluation::{Content, CriterionScore, Method, Observation, Recommendation};
 use crate::services::evaluations::{
-    self as svc, EvaluationFilter, EvaluationView, NewEvaluation, NewResponse, RecommendationAnswer,
+    self as svc, EvaluationFilter, EvaluationView, NewEvaluation, NewResponse, NewVerification,
+    RecommendationAnswer,
 };
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -468,6 +469,54 @@ pub struct NgoEvaluationFilterInput {
     pub period_start: Option<Date>,
 }
 
+/// An accredited NGO's verification of a completed improvement action. It sits
+/// beside the supervisor's verification and never changes the action's status.
+#[derive(SimpleObject)]
+pub struct NgoActionVerification {
+    /// Id.
+    pub id: ID,
+    /// The NGO.
+    pub ngo_id: ID,
+    /// Whether the NGO found it done.
+    pub confirmed: bool,
+    /// What the verification rests on.
+    pub evidence: String,
+    /// Evidence links.
+    pub links: Vec<String>,
+    /// The day of the visit.
+    pub visited_on: Date,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<svc::VerificationView> for NgoActionVerification {
+    fn from(m: svc::VerificationView) -> Self {
+        NgoActionVerification {
+            id: ID(m.id.to_string()),
+            ngo_id: ID(m.ngo_id.to_string()),
+            confirmed: m.confirmed,
+            evidence: m.evidence,
+            links: m.links,
+            visited_on: Date(m.visited_on),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// An NGO's verification of an improvement action.
+#[derive(InputObject)]
+pub struct VerifyActionInput {
+    /// Whether the NGO found it done.
+    pub confirmed: bool,
+    /// What it rests on (1–4,000 characters).
+    pub evidence: String,
+    /// Evidence links (https, at most 50).
+    #[graphql(default)]
+    pub links: Vec<String>,
+    /// The day of the visit (not in the future).
+    pub visited_on: Date,
+}
+
 /// NGO evaluation queries.
 #[derive(Default)]
 pub struct EvaluationQuery;
@@ -612,6 +661,29 @@ impl EvaluationMutation {
         Ok(NgoEvaluation(
             svc::revise(state, actor, parse_id("id", &id)?, &change_note).await?,
         ))
+    }
+
+    /// Records the caller's NGO's verification of a completed improvement action of
+    /// any institution (a reviewer of an NGO accredited today), once per NGO; it
+    /// never changes the action's status.
+    async fn verify_action_as_ngo(
+        &self,
+        c: &Context<'_>,
+        action_id: ID,
+        input: VerifyActionInput,
+    ) -> Result<NgoActionVerification> {
+        let (state, actor) = ctx(c)?;
+        let v = NewVerification {
+            confirmed: input.confirmed,
+            evidence: input.evidence,
+            links: input.links,
+            visited_on: input.visited_on.0,
+        };
+        Ok(
+            svc::verify_action(state, actor, parse_id("actionId", &action_id)?, v)
+                .await?
+                .into(),
+        )
     }
 
     /// The institution's official response to a published evaluation (its

@@ -23,8 +23,8 @@ use crate::services::audit::Event;
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
 use entity::{
-    improvement_action as ia, institution, ngo, ngo_evaluation as ev, rubric, service,
-    service_point,
+    improvement_action as ia, institution, ngo, ngo_action_verification as nav,
+    ngo_evaluation as ev, rubric, service, service_point,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -882,4 +882,160 @@ pub async fn published_for(
         .filter(|r| keep(r))
         .map(|r| view(state, r, false))
         .collect()
+}
+
+/// An NGO's verification of an improvement action, as read.
+#[derive(Debug, Clone)]
+pub struct VerificationView {
+    /// Id.
+    pub id: Uuid,
+    /// The NGO.
+    pub ngo_id: Uuid,
+    /// Whether the NGO found it done.
+    pub confirmed: bool,
+    /// What it rests on.
+    pub evidence: String,
+    /// Evidence links.
+    pub links: Vec<String>,
+    /// The day of the visit.
+    pub visited_on: NaiveDate,
+    /// When it was recorded.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<nav::Model> for VerificationView {
+    fn from(m: nav::Model) -> Self {
+        VerificationView {
+            id: m.id,
+            ngo_id: m.ngo_id,
+            confirmed: m.confirmed,
+            evidence: m.evidence,
+            links: m
+                .links
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            visited_on: m.visited_on,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// An NGO's verification of an improvement action.
+#[derive(Debug, Clone)]
+pub struct NewVerification {
+    /// Whether the NGO found it done.
+    pub confirmed: bool,
+    /// What it rests on (1–4,000 characters).
+    pub evidence: String,
+    /// Evidence links (https).
+    pub links: Vec<String>,
+    /// The day of the visit (not in the future).
+    pub visited_on: NaiveDate,
+}
+
+/// Records the caller's NGO's verification of a completed (or verified)
+/// improvement action of any institution: once per NGO; it never changes the
+/// action's status. A reviewer of an NGO that may evaluate today.
+pub async fn verify_action(
+    state: &AppState,
+    actor: &Actor,
+    action_id: Uuid,
+    v: NewVerification,
+) -> AppResult<VerificationView> {
+    let ngo_id = reviewer_ngo(actor)?;
+    let evidence = crate::domain::text::free_text("evidence", &v.evidence, domain::TEXT_MAX)?;
+    if evidence.is_empty() {
+        return Err(AppError::bad_input(
+            "evidence",
+            "say what the verification rests on",
+        ));
+    }
+    if v.links.len() > domain::ITEMS_MAX {
+        return Err(AppError::bad_input("links", "at most 50"));
+    }
+    let links = v
+        .links
+        .iter()
+        .map(|l| crate::domain::text::https_link("links", l))
+        .collect::<Result<Vec<_>, _>>()?;
+    if v.visited_on > today(state) {
+        return Err(AppError::bad_input(
+            "visitedOn",
+            "must not be in the future",
+        ));
+    }
+    let now = state.clock.now();
+    let txn = super::write::begin(state).await?;
+    require_accredited(state, &*txn, ngo_id).await?;
+    let action = ia::Entity::find_by_id(action_id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let done = [
+        ActionStatus::Completed.as_str(),
+        ActionStatus::Verified.as_str(),
+    ];
+    if !done.contains(&action.status.as_str()) {
+        return Err(AppError::Conflict(format!(
+            "a {} action has no completion to verify",
+            action.status
+        )));
+    }
+    let twice = nav::Entity::find()
+        .filter(nav::Column::ActionId.eq(action_id))
+        .filter(nav::Column::NgoId.eq(ngo_id))
+        .count(&*txn)
+        .await?
+        > 0;
+    if twice {
+        return Err(AppError::Conflict(
+            "the NGO verified this action already".into(),
+        ));
+    }
+    let id = super::new_id();
+    let row = nav::ActiveModel {
+        id: Set(id),
+        action_id: Set(action_id),
+        ngo_id: Set(ngo_id),
+        confirmed: Set(v.confirmed),
+        evidence: Set(evidence),
+        links: Set(json!(links)),
+        visited_on: Set(v.visited_on),
+        created_by: Set(actor.user_id()),
+        created_at: Set(now),
+    }
+    .insert(&*txn)
+    .await?;
+    txn.finish(
+        actor,
+        now,
+        Event {
+            action: "NGO_ACTION_VERIFIED",
+            target: Some(("IMPROVEMENT_ACTION", action_id)),
+            details: json!({ "ngoId": ngo_id, "confirmed": v.confirmed }),
+        },
+    )
+    .await?;
+    Ok(row.into())
+}
+
+/// The NGO verifications of an action (public, like the action from `PLANNED` on).
+pub async fn verifications_of(
+    state: &AppState,
+    action_id: Uuid,
+) -> AppResult<Vec<VerificationView>> {
+    use sea_orm::QueryOrder;
+    Ok(nav::Entity::find()
+        .filter(nav::Column::ActionId.eq(action_id))
+        .order_by_asc(nav::Column::Id)
+        .all(state.db.conn())
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
