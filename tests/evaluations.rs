@@ -498,6 +498,19 @@ async fn the_institution_responds_once_to_each_recommendation_and_a_late_respons
             .gql(&n.w.manager, RESPOND, answers(staff_free))
             .await;
     assert_eq!(code(&r), "CONFLICT");
+    // The action that carries the recommendation out names the evaluation among its origins.
+    let origins =
+        n.w.app
+            .ok(
+                &n.w.manager,
+                "query($id:ID!){ improvementAction(id:$id){ origins { kind id } } }",
+                json!({ "id": action }),
+            )
+            .await;
+    assert_eq!(
+        origins["improvementAction"]["origins"],
+        json!([{ "kind": "NGO_EVALUATION", "id": id }])
+    );
     // The public reads the response with the evaluation.
     let p = n.w.app.ok(&Auth::None, ONE, json!({ "id": id })).await;
     assert_eq!(

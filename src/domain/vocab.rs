@@ -287,6 +287,8 @@ string_enum!(
         Conclusion = "CONCLUSION",
         /// A citizen's suggestion, request, complaint or praise.
         Suggestion = "SUGGESTION",
+        /// A recommendation of a published NGO evaluation (the evaluation's id).
+        NgoEvaluation = "NGO_EVALUATION",
     }
 );
 

@@ -315,6 +315,8 @@ mirror_enum!(
         Conclusion,
         /// A citizen's suggestion, request, complaint or praise.
         Suggestion,
+        /// A recommendation of a published NGO evaluation (the evaluation's id).
+        NgoEvaluation,
     }
 );
 

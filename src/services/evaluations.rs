@@ -16,15 +16,15 @@ use crate::auth::secrets::sha256_hex;
 use crate::authz::{self, Action};
 use crate::domain::evaluation::{self as domain, Content, EvaluationMove};
 use crate::domain::ngo::Criterion;
-use crate::domain::vocab::{ActionStatus, EvaluationStatus, ResponseDecision};
+use crate::domain::vocab::{ActionStatus, EvaluationStatus, OriginKind, ResponseDecision};
 use crate::domain::{LocalizedText, Page, PageRequest, Role};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
 use entity::{
-    improvement_action as ia, institution, ngo, ngo_action_verification as nav,
-    ngo_evaluation as ev, rubric, service, service_point,
+    improvement_action as ia, improvement_action_origin as origin, institution, ngo,
+    ngo_action_verification as nav, ngo_evaluation as ev, rubric, service, service_point,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -726,6 +726,31 @@ pub async fn respond(
         recommendations: answers,
         role: role.as_str().into(),
     };
+    // An action that carries a recommendation out names the evaluation among its origins.
+    let mut linked: Vec<Uuid> = response
+        .recommendations
+        .iter()
+        .filter_map(|a| a.action_id)
+        .collect();
+    linked.sort();
+    linked.dedup();
+    for action in linked {
+        let have = origin::Entity::find()
+            .filter(origin::Column::ActionId.eq(action))
+            .filter(origin::Column::OriginKind.eq(OriginKind::NgoEvaluation.as_str()))
+            .filter(origin::Column::OriginId.eq(id))
+            .count(&*txn)
+            .await?;
+        if have == 0 {
+            origin::ActiveModel {
+                action_id: Set(action),
+                origin_kind: Set(OriginKind::NgoEvaluation.as_str().into()),
+                origin_id: Set(id),
+            }
+            .insert(&*txn)
+            .await?;
+        }
+    }
     let now = state.clock.now();
     let in_time = row.response_due.is_none_or(|d| today(state) <= d);
     let mut a: ev::ActiveModel = row.into();
