@@ -4,7 +4,7 @@
 
 use super::metrics::{Change, Nps, Share, SkmIndex};
 use super::survey::Driver;
-use super::vocab::{FigureOrigin, FindingKind, Provenance};
+use super::vocab::{Dimension, FigureOrigin, FindingKind, Provenance};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -120,6 +120,17 @@ pub struct DriverFigures {
     pub figures: Vec<FigureSet>,
 }
 
+/// One of the commitment's dimensions, pooled over every question measuring it:
+/// `n`, the top-box share, and `mean` — the mean answer normalised to 0–100 on each
+/// question's own scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DimensionFigures {
+    /// Dimension.
+    pub dimension: Dimension,
+    /// Figures per origin (`n`, `top_box`, `mean` on 0–100).
+    pub figures: Vec<FigureSet>,
+}
+
 /// The SKM index of one origin.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -176,6 +187,9 @@ pub struct Snapshot {
     pub questions: Vec<QuestionFigures>,
     /// Per driver.
     pub drivers: Vec<DriverFigures>,
+    /// Per dimension of the commitment (absent when no question measures one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<DimensionFigures>,
     /// SKM index per origin, where all nine elements have answers.
     pub skm: Vec<SkmFigure>,
     /// The previous period.
@@ -283,6 +297,9 @@ impl Snapshot {
             suppress(&mut q.figures, headline.as_deref());
         }
         for d in &mut self.drivers {
+            suppress(&mut d.figures, headline.as_deref());
+        }
+        for d in &mut self.dimensions {
             suppress(&mut d.figures, headline.as_deref());
         }
         let previous = self.previous.iter_mut().flat_map(|p| p.skm.iter_mut());
@@ -589,6 +606,7 @@ mod tests {
             response_rate_delivered: None,
             questions: vec![],
             drivers: vec![d],
+            dimensions: vec![],
             skm: vec![],
             previous: None,
             suppression_threshold: 10,
@@ -623,6 +641,7 @@ mod tests {
                 driver: Driver::Overall,
                 figures,
             }],
+            dimensions: vec![],
             skm: vec![],
             previous: None,
             suppression_threshold: 10,
@@ -650,6 +669,7 @@ mod tests {
                 figures: vec![set(FigureOrigin::Combined, 1, true)],
             }],
             drivers: vec![],
+            dimensions: vec![],
             skm: vec![],
             previous: None,
             suppression_threshold: 10,

@@ -18,6 +18,7 @@ pub mod page;
 pub mod password;
 pub mod period;
 pub mod role;
+pub mod scorecard;
 pub mod submission;
 pub mod suggestion;
 pub mod survey;

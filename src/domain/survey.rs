@@ -3,6 +3,7 @@
 
 use super::LocalizedText;
 use super::error::InvalidField;
+use super::vocab::Dimension;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -152,6 +153,10 @@ pub struct Question {
     pub max_length: u32,
     /// Display condition.
     pub show_if: Option<ShowIf>,
+    /// The commitment's dimension this (scale) question measures, if any: its
+    /// answers then count in that dimension's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<Dimension>,
 }
 
 /// The content of a survey version.
@@ -219,6 +224,9 @@ impl Question {
             self.allow_other = false;
         } else {
             self.labels.clear();
+            if self.dimension.is_some() {
+                errs.push(bad(&k, "only scale questions measure a dimension"));
+            }
             if self.allow_not_applicable {
                 errs.push(bad(&k, "only scale questions may allow 'not applicable'"));
             }
@@ -359,6 +367,7 @@ pub fn same_meaning(a: &Question, b: &Question) -> bool {
         && a.labels.iter().zip(&b.labels).all(|(x, y)| x.kept_in(y));
     compatible(a, b)
         && a.driver == b.driver
+        && a.dimension == b.dimension
         && a.text.kept_in(&b.text)
         && labels_kept
         && options_kept

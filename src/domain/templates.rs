@@ -3,6 +3,7 @@
 //! it); wording is our own, faithful to each instrument.
 
 use super::survey::{ChoiceOption, Driver, Question, QuestionType, ShowIf, SurveyContent};
+use super::vocab::Dimension;
 use super::{Locale, LocalizedText};
 
 /// The shipped templates.
@@ -66,6 +67,7 @@ fn base(key: &str, kind: QuestionType, text: LocalizedText) -> Question {
         allow_not_applicable: false,
         max_length: 0,
         show_if: None,
+        dimension: None,
     }
 }
 
@@ -165,9 +167,41 @@ pub fn template(which: Template) -> SurveyContent {
     c.questions = c
         .questions
         .into_iter()
-        .map(|q| q.clone().normalize().unwrap_or(q))
+        .map(|mut q| {
+            if q.kind.is_scale() {
+                q.dimension = q.driver.and_then(dimension_of);
+            }
+            q.clone().normalize().unwrap_or(q)
+        })
         .collect();
     c
+}
+
+/// The commitment's dimension a template driver measures (README, "Dimensions").
+/// Quality: the result and the people; availability: getting the service;
+/// transparency: knowing the rules and being treated alike; openness: being
+/// listened to. NPS and effort measure none.
+pub fn dimension_of(driver: Driver) -> Option<Dimension> {
+    use Dimension::*;
+    Some(match driver {
+        Driver::Overall
+        | Driver::Satisfaction
+        | Driver::Trust
+        | Driver::Effectiveness
+        | Driver::Employee
+        | Driver::Humanity
+        | Driver::SkmProduct
+        | Driver::SkmCompetence
+        | Driver::SkmBehaviour => Quality,
+        Driver::Ease
+        | Driver::Efficiency
+        | Driver::SkmProcedure
+        | Driver::SkmTime
+        | Driver::SkmFacilities => Availability,
+        Driver::Transparency | Driver::SkmRequirements | Driver::SkmCost => Transparency,
+        Driver::SkmComplaints => Openness,
+        Driver::Nps | Driver::Effort => return None,
+    })
 }
 
 fn raw(which: Template) -> SurveyContent {

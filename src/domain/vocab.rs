@@ -479,3 +479,19 @@ mod tests {
         assert!(serde_json::from_str::<Origin>("\"KIOSK\"").is_err());
     }
 }
+
+string_enum!(
+    /// The four dimensions of a public service named by the commitment (MN0064).
+    /// A scale question measures at most one; the template questions are mapped in
+    /// `domain::templates::dimension_of`, custom questions opt in.
+    Dimension {
+        /// The service itself and the people giving it: result, competence, courtesy.
+        Quality = "QUALITY",
+        /// Getting the service: procedure, time, ease, place.
+        Availability = "AVAILABILITY",
+        /// Knowing the rules: requirements and fees published, equal treatment.
+        Transparency = "TRANSPARENCY",
+        /// Listening: complaints and suggestions handled.
+        Openness = "OPENNESS",
+    }
+);

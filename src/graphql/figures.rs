@@ -1,7 +1,7 @@
 //! The figure types shared by live reports (`satisfactionReport`) and frozen
 //! conclusions (`Conclusion.figures`): one shape, so clients need one parser.
 
-use super::vocab::{Driver, FigureOrigin, SkmGrade};
+use super::vocab::{Dimension, Driver, FigureOrigin, SkmGrade};
 use crate::domain::figures as dom;
 use crate::domain::metrics::{Change, Nps, Share};
 use async_graphql::{ID, SimpleObject};
@@ -258,6 +258,25 @@ impl From<dom::DriverFigures> for DriverFigures {
     }
 }
 
+/// One of the commitment's dimensions, pooled over every question measuring it.
+#[derive(SimpleObject)]
+pub struct DimensionFigures {
+    /// Dimension.
+    pub dimension: Dimension,
+    /// Figures per origin: `n`, the top-box share, and `mean` — the mean answer
+    /// normalised to 0–100 on each question's own scale ((v − min) / (max − min) × 100).
+    pub figures: Vec<FigureSet>,
+}
+
+impl From<dom::DimensionFigures> for DimensionFigures {
+    fn from(d: dom::DimensionFigures) -> Self {
+        Self {
+            dimension: d.dimension.into(),
+            figures: figure_sets(d.figures),
+        }
+    }
+}
+
 /// Figures of one question of one survey, as frozen in a conclusion.
 #[derive(SimpleObject)]
 pub struct SnapshotQuestion {
@@ -297,6 +316,8 @@ pub struct ConclusionFigures {
     pub questions: Vec<SnapshotQuestion>,
     /// Per driver.
     pub drivers: Vec<DriverFigures>,
+    /// Per dimension of the commitment (quality, availability, transparency, openness).
+    pub dimensions: Vec<DimensionFigures>,
     /// SKM index and grade, where all nine elements have answers.
     pub skm: Vec<SkmFigure>,
     /// The previous period.
@@ -323,6 +344,7 @@ impl From<dom::Snapshot> for ConclusionFigures {
                 })
                 .collect(),
             drivers: s.drivers.into_iter().map(Into::into).collect(),
+            dimensions: s.dimensions.into_iter().map(Into::into).collect(),
             skm: s.skm.into_iter().map(Into::into).collect(),
             previous: s.previous.map(|p| PreviousFigures {
                 period_label: p.period,

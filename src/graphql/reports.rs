@@ -2,7 +2,9 @@
 
 use super::common::{Date, LocalizedTextObject, ctx, parse_id};
 use super::evaluations::NgoEvaluation;
-use super::figures::{DriverFigures, FigureSet, ReportCounts, ShareFigure, SkmFigure, figure_sets};
+use super::figures::{
+    DimensionFigures, DriverFigures, FigureSet, ReportCounts, ShareFigure, SkmFigure, figure_sets,
+};
 use super::surveys::{Driver, QuestionType};
 pub use super::vocab::PeriodKind;
 use crate::domain::period::Period;
@@ -174,6 +176,21 @@ impl SatisfactionReport {
             .map(|d| {
                 crate::domain::figures::DriverFigures {
                     driver: d.driver,
+                    figures: rep::figure_sets(&d.figures),
+                }
+                .into()
+            })
+            .collect()
+    }
+    /// Per dimension of the commitment (quality, availability, transparency,
+    /// openness): comparable across instruments.
+    async fn dimensions(&self) -> Vec<DimensionFigures> {
+        self.0
+            .dimensions
+            .iter()
+            .map(|d| {
+                crate::domain::figures::DimensionFigures {
+                    dimension: d.dimension,
                     figures: rep::figure_sets(&d.figures),
                 }
                 .into()

@@ -490,3 +490,17 @@ mirror_enum!(
         Worsened,
     }
 );
+
+mirror_enum!(
+    /// The four dimensions of a public service named by the commitment (MN0064).
+    Dimension => crate::domain::vocab::Dimension {
+        /// The service itself and the people giving it: result, competence, courtesy.
+        Quality,
+        /// Getting the service: procedure, time, ease, place.
+        Availability,
+        /// Knowing the rules: requirements and fees published, equal treatment.
+        Transparency,
+        /// Listening: complaints and suggestions handled.
+        Openness,
+    }
+);

@@ -6,13 +6,13 @@ use crate::auth::Actor;
 use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::bucket::Bucket;
 use crate::domain::figures::{
-    BucketCount, DriverFigures, FigureSet, OptionShare, PreviousFigures, QuestionFigures,
-    SkmFigure, Snapshot,
+    BucketCount, DimensionFigures, DriverFigures, FigureSet, OptionShare, PreviousFigures,
+    QuestionFigures, SkmFigure, Snapshot,
 };
 use crate::domain::metrics::{self, Change, Distribution, Nps, ScaleKind, Share, SkmIndex};
 use crate::domain::period::Period;
 use crate::domain::survey::{Driver, Question, QuestionType};
-use crate::domain::vocab::Provenance;
+use crate::domain::vocab::{Dimension, Provenance};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use entity::{institution_closure, region, service, service_point};
@@ -91,6 +91,18 @@ pub struct QuestionReport {
     pub figures: BTreeMap<Origin, Figures>,
 }
 
+/// One of the commitment's dimensions across the scope's surveys: the top-box
+/// share pools across scales, and `mean` is the mean answer normalised to 0–100
+/// on each question's own scale ((v − min) / (max − min) × 100), so institutions
+/// using different instruments compare.
+#[derive(Debug, Clone)]
+pub struct DimensionReport {
+    /// Dimension.
+    pub dimension: Dimension,
+    /// Figures per origin (`n`, `top_box`, `mean` on 0–100).
+    pub figures: BTreeMap<Origin, Figures>,
+}
+
 /// One driver across the scope's surveys (top-box shares pool across scales).
 #[derive(Debug, Clone)]
 pub struct DriverReport {
@@ -119,6 +131,8 @@ pub struct Report {
     pub questions: Vec<QuestionReport>,
     /// Per driver.
     pub drivers: Vec<DriverReport>,
+    /// Per dimension of the commitment.
+    pub dimensions: Vec<DimensionReport>,
     /// SKM index and grade per origin, where all nine elements have answers.
     pub skm: BTreeMap<Origin, SkmScore>,
     /// The previous period's counts and SKM index, for deltas.
@@ -138,6 +152,8 @@ type QuestionId = (Uuid, String);
 type Condition = (String, Vec<i32>);
 /// Driver → (top-box k, n) per origin.
 type DriverAcc = BTreeMap<String, (Driver, BTreeMap<Origin, (u64, u64)>)>;
+/// Dimension → origin → (top-box k, n, sum of normalised answers).
+type DimensionAcc = BTreeMap<Dimension, BTreeMap<Origin, (u64, u64, f64)>>;
 
 /// Default publication threshold (answers); `SANAL_SUPPRESSION_THRESHOLD` sets it.
 pub const SUPPRESSION_THRESHOLD: u64 = 10;
@@ -611,12 +627,26 @@ pub struct SkmScore {
 struct Finished {
     questions: Vec<QuestionReport>,
     drivers: Vec<DriverReport>,
+    dimensions: Vec<DimensionReport>,
     skm: BTreeMap<Origin, SkmScore>,
+}
+
+/// Σ count × (v − min) / (max − min) × 100: the answers of one question on 0–100.
+fn normalised_sum(d: &Distribution, min: i32, max: i32) -> f64 {
+    let span = f64::from(max) - f64::from(min);
+    if span <= 0.0 {
+        return 0.0;
+    }
+    d.counts
+        .iter()
+        .map(|(v, c)| *c as f64 * (f64::from(*v) - f64::from(min)) / span * 100.0)
+        .sum()
 }
 
 /// Computes every figure from the pooled counts.
 fn finish_all(questions: Questions, threshold: u64) -> Finished {
     let mut drivers: DriverAcc = BTreeMap::new();
+    let mut dimensions: DimensionAcc = BTreeMap::new();
     let mut skm_dist: BTreeMap<Origin, [Distribution; 9]> = BTreeMap::new();
     let mut out = vec![];
     for ((survey_id, _), (q, _, mut figs)) in questions {
@@ -631,6 +661,12 @@ fn finish_all(questions: Questions, threshold: u64) -> Finished {
                     .or_default();
                 e.0 += tb.k;
                 e.1 += tb.n;
+            }
+            if let (Some(d), Some(tb)) = (q.dimension, fig.top_box) {
+                let e = dimensions.entry(d).or_default().entry(*o).or_default();
+                e.0 += tb.k;
+                e.1 += tb.n;
+                e.2 += normalised_sum(&fig.dist, q.min, q.max);
             }
             if let Some(i) = q.driver.and_then(|d| SKM.iter().position(|s| *s == d)) {
                 skm_dist.entry(*o).or_default()[i].merge(&fig.dist);
@@ -660,6 +696,25 @@ fn finish_all(questions: Questions, threshold: u64) -> Finished {
                 .collect(),
         })
         .collect();
+    let dimensions = dimensions
+        .into_iter()
+        .map(|(dimension, per)| DimensionReport {
+            dimension,
+            figures: per
+                .into_iter()
+                .map(|(o, (k, n, sum))| {
+                    let fig = Figures {
+                        n,
+                        top_box: metrics::share(k, n),
+                        mean: (n > 0).then(|| sum / n as f64),
+                        low_confidence: metrics::suppressed(n, threshold),
+                        ..Default::default()
+                    };
+                    (o, fig)
+                })
+                .collect(),
+        })
+        .collect();
     let skm = skm_dist
         .into_iter()
         .filter_map(|(o, els)| {
@@ -681,6 +736,7 @@ fn finish_all(questions: Questions, threshold: u64) -> Finished {
     Finished {
         questions: out,
         drivers,
+        dimensions,
         skm,
     }
 }
@@ -743,6 +799,7 @@ async fn compute_periods(
             counts,
             questions: done.questions,
             drivers: done.drivers,
+            dimensions: done.dimensions,
             skm: done.skm,
             previous: None,
             threshold,
@@ -858,6 +915,14 @@ impl Report {
                     figures: figure_sets(&d.figures),
                 })
                 .collect(),
+            dimensions: self
+                .dimensions
+                .iter()
+                .map(|d| DimensionFigures {
+                    dimension: d.dimension,
+                    figures: figure_sets(&d.figures),
+                })
+                .collect(),
             skm: skm(self),
             previous: self.previous.as_deref().map(|p| PreviousFigures {
                 period: p.period.label(),
@@ -893,13 +958,22 @@ fn add_changes(now: &mut Report, prev: &Report) {
         }
     }
     for d in &mut now.drivers {
-        let Some(pd) = prev.drivers.iter().find(|p| p.driver == d.driver) else {
-            continue;
-        };
-        for (o, fig) in d.figures.iter_mut() {
-            if let (Some(a), Some(b)) = (pd.figures.get(o).and_then(|f| f.top_box), fig.top_box) {
-                fig.top_box_change = metrics::share_change(&a, &b);
-            }
+        if let Some(pd) = prev.drivers.iter().find(|p| p.driver == d.driver) {
+            add_share_changes(&mut d.figures, &pd.figures);
+        }
+    }
+    for d in &mut now.dimensions {
+        if let Some(pd) = prev.dimensions.iter().find(|p| p.dimension == d.dimension) {
+            add_share_changes(&mut d.figures, &pd.figures);
+        }
+    }
+}
+
+/// The change of each origin's top-box share against the previous period's.
+fn add_share_changes(now: &mut BTreeMap<Origin, Figures>, prev: &BTreeMap<Origin, Figures>) {
+    for (o, fig) in now.iter_mut() {
+        if let (Some(a), Some(b)) = (prev.get(o).and_then(|f| f.top_box), fig.top_box) {
+            fig.top_box_change = metrics::share_change(&a, &b);
         }
     }
 }

@@ -4,7 +4,7 @@ use super::types::*;
 use crate::domain::survey::{self as dom, QUESTION_TEXT_MAX};
 use crate::error::{AppError, AppResult};
 use crate::graphql::common::LocalizedTextInput;
-use crate::graphql::vocab::{Driver, QuestionType};
+use crate::graphql::vocab::{Dimension, Driver, QuestionType};
 use async_graphql::{ID, InputObject, MaybeUndefined};
 
 /// An option of a choice question.
@@ -68,6 +68,9 @@ pub struct QuestionInput {
     pub max_length: Option<i32>,
     /// Display condition.
     pub show_if: Option<ShowIfInput>,
+    /// The commitment's dimension this scale question measures (opt in: its
+    /// answers then count in that dimension's figures).
+    pub dimension: Option<Dimension>,
 }
 
 impl QuestionInput {
@@ -102,6 +105,7 @@ impl QuestionInput {
                 values: s.values,
                 choices: s.choices,
             }),
+            dimension: self.dimension.map(Into::into),
         })
     }
 }

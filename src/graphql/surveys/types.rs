@@ -4,7 +4,7 @@
 use crate::domain::survey::{self as dom};
 use crate::domain::templates::Template;
 use crate::graphql::common::{LocalizedTextObject, connection_type};
-use crate::graphql::vocab::{Driver, QuestionType};
+use crate::graphql::vocab::{Dimension, Driver, QuestionType};
 use crate::services::surveys::{self as svc, InvitationSettings, SurveyView, VersionView};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -141,6 +141,10 @@ impl Question {
     /// Driver measured.
     async fn driver(&self) -> Option<Driver> {
         self.0.driver.map(Into::into)
+    }
+    /// The commitment's dimension this question measures, if any.
+    async fn dimension(&self) -> Option<Dimension> {
+        self.0.dimension.map(Into::into)
     }
     /// Scale minimum (scale questions).
     async fn min(&self) -> i32 {
