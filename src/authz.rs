@@ -84,6 +84,9 @@ pub enum Action {
     /// Answer NGO evaluations of the institution officially: ADMIN,
     /// INSTITUTION_MANAGER (subtree).
     RespondToEvaluations,
+    /// Draft and publish indicator frameworks, compute and publish scorecards:
+    /// SUPERVISOR only — never the institutions scored, nor the operator.
+    ManageScorecards,
 }
 
 impl Action {
@@ -104,7 +107,8 @@ impl Action {
             | Self::ReopenFindings
             | Self::AccreditNgos
             | Self::ManageRubrics
-            | Self::ReviewEvaluations => &[(Supervisor, false)],
+            | Self::ReviewEvaluations
+            | Self::ManageScorecards => &[(Supervisor, false)],
             Self::SuperviseIntegrity | Self::VerifyImprovementActions | Self::RegisterNgos => {
                 &[(Admin, false), (Supervisor, false)]
             }

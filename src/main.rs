@@ -124,7 +124,7 @@ async fn demo() -> Result<(), String> {
         Err(e) => return Err(e.public_message()),
     };
     println!(
-        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions, {} improvement actions, {} citizens' suggestions, {} NGO evaluations",
+        "demo ready: {} institutions, {} services, {} service points, {} responses over 18 months, {} conclusions, {} improvement actions, {} citizens' suggestions, {} NGO evaluations, {} published scorecards",
         s.institutions,
         s.services,
         s.service_points,
@@ -132,7 +132,8 @@ async fn demo() -> Result<(), String> {
         s.conclusions,
         s.actions,
         s.suggestions,
-        s.evaluations
+        s.evaluations,
+        s.scorecards
     );
     for (email, password) in &s.users {
         println!("  sign in as {email} / {password}");

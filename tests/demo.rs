@@ -197,3 +197,26 @@ async fn the_demo_shows_the_loop_actions_with_a_measured_effect_and_suggestions_
         .await;
     assert!(h.to_string().contains("2026-02-20"), "{h}");
 }
+
+#[actix_web::test]
+async fn the_demo_publishes_a_quarters_scorecards_that_anyone_reads_ranked() {
+    let app = spawn_app().await;
+    let summary = sanal::services::demo::seed(&app.state, 2_500)
+        .await
+        .unwrap();
+    assert!(summary.scorecards >= 2, "{}", summary.scorecards);
+    let d = app
+        .ok(
+            &Auth::None,
+            "{ scorecards(filter:{periodKind: QUARTER, periodStart: \"2026-07-01\"}) { status total rank peers institutionKind contentHash lines { component status } } }",
+            json!({}),
+        )
+        .await;
+    let cards = d["scorecards"].as_array().unwrap();
+    assert_eq!(cards.len(), summary.scorecards);
+    assert!(cards.iter().all(|c| c["status"] == "PUBLISHED"));
+    assert!(
+        cards.iter().any(|c| c["rank"] == 1),
+        "at least one institution is ranked first: {d}"
+    );
+}

@@ -20,6 +20,7 @@ mod m20261202_000014_suggestions;
 mod m20261202_000015_ngos;
 mod m20261202_000016_ngo_evaluations;
 mod m20261202_000017_ngo_action_verifications;
+mod m20261202_000018_scorecards;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_ngos::Migration),
             Box::new(m20261202_000016_ngo_evaluations::Migration),
             Box::new(m20261202_000017_ngo_action_verifications::Migration),
+            Box::new(m20261202_000018_scorecards::Migration),
         ]
     }
 }

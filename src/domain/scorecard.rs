@@ -10,7 +10,7 @@
 //!
 //! Everything here is pure: the service gathers the inputs and stores the result.
 
-use super::error::InvalidField;
+use super::error::{Invalid, InvalidField};
 use super::metrics::round_half_up;
 use super::vocab::string_enum;
 use serde::{Deserialize, Serialize};
@@ -120,7 +120,7 @@ impl Spec {
 
     /// Checks a framework: 1–5 distinct components, weights in (0, 1] summing to 1
     /// (to 1e-6), minimums 1–1,000,000, a coverage target in (0, 1].
-    pub fn check(&self) -> Result<(), Vec<InvalidField>> {
+    pub fn check(&self) -> Result<(), Invalid> {
         let mut errs = vec![];
         let bad = |field: &str, reason: &str| InvalidField {
             field: field.to_owned(),
@@ -154,7 +154,11 @@ impl Spec {
         if !(self.coverage_target > 0.0 && self.coverage_target <= 1.0) {
             errs.push(bad("coverageTarget", "is in (0, 1]"));
         }
-        if errs.is_empty() { Ok(()) } else { Err(errs) }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid(errs))
+        }
     }
 }
 

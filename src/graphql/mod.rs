@@ -19,6 +19,7 @@ pub mod ngos;
 pub mod reports;
 pub mod responses;
 pub mod schema;
+pub mod scorecards;
 pub mod suggestions;
 pub mod surveys;
 pub mod users;

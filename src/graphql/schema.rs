@@ -3,7 +3,7 @@
 use super::guard::{Guard, GuardSettings};
 use super::{
     accounts, actions, api_keys, audit, catalogue, conclusions, evaluations, findings, integrity,
-    invitations, ngos, reports, responses, suggestions, surveys, users,
+    invitations, ngos, reports, responses, scorecards, suggestions, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -27,6 +27,7 @@ pub struct QueryRoot(
     suggestions::SuggestionQuery,
     ngos::NgoQuery,
     evaluations::EvaluationQuery,
+    scorecards::ScorecardQuery,
 );
 
 /// Every mutation.
@@ -46,6 +47,7 @@ pub struct MutationRoot(
     suggestions::SuggestionMutation,
     ngos::NgoMutation,
     evaluations::EvaluationMutation,
+    scorecards::ScorecardMutation,
 );
 
 /// The Sanal schema.

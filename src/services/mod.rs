@@ -27,6 +27,7 @@ pub mod regions;
 pub mod reports;
 pub mod responses;
 pub mod rollups;
+pub mod scorecards;
 pub mod sessions;
 pub mod suggestions;
 pub mod surveys;

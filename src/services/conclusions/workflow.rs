@@ -3,7 +3,7 @@
 use super::{ConclusionView, hash_of, load};
 use crate::auth::Actor;
 use crate::authz::{self, Action};
-use crate::domain::vocab::ConclusionStatus;
+use crate::domain::vocab::{ConclusionStatus, ScopeKind};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
@@ -104,5 +104,15 @@ pub async fn publish(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Con
         },
     )
     .await?;
-    load(state, saved, false).await
+    let view = load(state, saved, false).await?;
+    // The period's draft scorecards follow its published conclusions. The
+    // conclusion is published whatever happens to them (a supervisor can compute
+    // them again with computeScorecards).
+    if view.scope_kind == ScopeKind::Institution
+        && let Err(e) =
+            crate::services::scorecards::after_conclusion_published(state, view.period).await
+    {
+        tracing::warn!(error = %e, conclusion = %id, "scorecards not recomputed");
+    }
+    Ok(view)
 }

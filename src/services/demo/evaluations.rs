@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// Someone acting with one assignment (the demo's users, without signing in).
-fn acting(state_user: &user::Model, a: Assignment) -> Actor {
+pub(super) fn acting(state_user: &user::Model, a: Assignment) -> Actor {
     Actor {
         caller: Caller::User(UserActor {
             id: state_user.id,
@@ -29,7 +29,7 @@ fn acting(state_user: &user::Model, a: Assignment) -> Actor {
     }
 }
 
-async fn user_by_email(state: &AppState, email: &str) -> AppResult<user::Model> {
+pub(super) async fn user_by_email(state: &AppState, email: &str) -> AppResult<user::Model> {
     user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(state.db.conn())

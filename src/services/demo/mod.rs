@@ -13,6 +13,7 @@
 
 mod closing;
 mod evaluations;
+mod scorecards;
 
 use super::catalogue::{NewService, NewServicePoint, create_service, create_service_point};
 use super::institutions::{NewInstitution, create_institution};
@@ -56,6 +57,8 @@ pub struct DemoSummary {
     pub suggestions: usize,
     /// NGO evaluations (one published with its response, one draft).
     pub evaluations: usize,
+    /// Published scorecards of the last complete quarter.
+    pub scorecards: usize,
 }
 
 /// Password of the demo users (printed by `sanal demo`; change or disable them).
@@ -537,6 +540,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
         .ok_or_else(|| AppError::internal("the demo has no action in progress"))?;
     let (n, reviewers) = evaluations::seed(state, &admin, agency, point, action).await?;
     summary.evaluations = n;
+    summary.scorecards = scorecards::seed(state).await?;
     for email in reviewers {
         summary.users.push((email, DEMO_PASSWORD.to_owned()));
     }
