@@ -376,6 +376,8 @@ const MATRIX: &[Row] = &[
         .other(          "ok  ok  NF  NF   NF  NF  NF  NF")
         .missing(        "NF  NF  NF  NF   NF  NF  NF  NF")
         .note("frameworks belong to no institution: both sides draw a draft of their own"),
+    row("publicOverview", r#"query{ publicOverview(periodKind: MONTH, periodStart: "2026-10-01"){ periodLabel country { figures { counts { responded } } } } }"#)
+        .any(            "ok  ok  ok  ok   ok  ok  ok  ok"),
     row("scorecards", r#"query{ scorecards(filter:{periodKind:QUARTER, periodStart:"2026-07-01"}){ id } }"#)
         .any(            "ok  ok  ok  ok   ok  ok  ok  ok"),
     row("scorecard", r#"query{ scorecard(id:"5c0eca4d-0000-4000-8000-000000000000"){ id } }"#)

@@ -219,4 +219,21 @@ async fn the_demo_publishes_a_quarters_scorecards_that_anyone_reads_ranked() {
         cards.iter().any(|c| c["rank"] == 1),
         "at least one institution is ranked first: {d}"
     );
+    // The public overview of that quarter shows the country, its ministries and the ranking.
+    let o = app
+        .ok(
+            &Auth::None,
+            "{ publicOverview(periodKind: QUARTER, periodStart: \"2026-07-01\") { country { figures { counts { responded } dimensions { dimension } } } institutions { institution { code } } scorecards { rank } } }",
+            json!({}),
+        )
+        .await;
+    let o = &o["publicOverview"];
+    assert!(
+        o["country"]["figures"]["counts"]["responded"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    assert!(!o["institutions"].as_array().unwrap().is_empty());
+    assert_eq!(o["scorecards"].as_array().unwrap().len(), cards.len());
 }

@@ -23,8 +23,13 @@
 //! quarter, country × year) over HTTP beside a plain SQL GROUP BY over the raw
 //! answers for the same scope.
 //!
+//! `sanal-bench open-data`: the same catalogue and N responses, every period
+//! closed and its conclusions published, then each open-data file downloaded
+//! while the server's resident memory is sampled every 2 ms: memory must not
+//! grow with the number of rows (the smallest dataset is the baseline).
+//!
 //! Build both binaries, then run:
-//! `cargo build --release --workspace && target/release/sanal-bench submit|reports|reads [--n N] [--concurrency C] [--db URL] [--server PATH]`
+//! `cargo build --release --workspace && target/release/sanal-bench submit|reports|reads|open-data [--n N] [--concurrency C] [--db URL] [--server PATH]`
 
 mod seed;
 
@@ -56,10 +61,10 @@ fn args() -> Result<Args, String> {
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     match v.first().map(String::as_str) {
-        Some("submit" | "reports" | "reads") => a.mode = v[0].clone(),
+        Some("submit" | "reports" | "reads" | "open-data") => a.mode = v[0].clone(),
         _ => {
             return Err(
-                "usage: sanal-bench submit|reports|reads [--n N] [--concurrency C] [--db URL] [--server PATH]"
+                "usage: sanal-bench submit|reports|reads|open-data [--n N] [--concurrency C] [--db URL] [--server PATH]"
                     .into(),
             );
         }
@@ -291,6 +296,7 @@ async fn main() -> Result<(), String> {
     let r = match a.mode.as_str() {
         "reports" => reports(&state, &a, &url).await,
         "reads" => reads(&state, &a, &url).await,
+        "open-data" => open_data(&state, &a, &url).await,
         _ => submit(&state, &a, &url).await,
     };
     cleanup(&tmp);
@@ -829,5 +835,93 @@ async fn reads(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<()
     println!(
         "server resident memory: {before} MiB before the reads, {now_rss} MiB after, peak {peak} MiB"
     );
+    Ok(())
+}
+
+/// Seeds, closes every period and publishes every conclusion, then downloads each
+/// open-data file from the server in its own process, sampling its memory.
+async fn open_data(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(), String> {
+    use sea_orm::ConnectionTrait;
+    let targets = seed::catalogue(state, 20, 10, 5).await?;
+    seed::responses(state, &targets, a.n).await?;
+    let conn = state.db.conn();
+    conn.execute_unprepared("ANALYZE")
+        .await
+        .map_err(|e| e.to_string())?;
+    let t0 = Instant::now();
+    sanal::services::jobs::run_hourly(state)
+        .await
+        .map_err(|e| e.public_message())?;
+    // Every conclusion published, as after a year and a half of supervisors' work
+    // (directly: publishing one by one through the service is not what is measured).
+    let published = conn
+        .execute_unprepared(
+            "UPDATE conclusions SET status = 'PUBLISHED', published_at = CURRENT_TIMESTAMP",
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .rows_affected();
+    println!(
+        "{published} conclusions closed and published in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+    let server = Server::start(a, url).await?;
+    let http = http_client(4);
+    let files = [
+        "ngo_evaluations.csv",
+        "satisfaction.csv",
+        "satisfaction.json",
+        "scorecards.csv",
+        "suggestion_statistics.csv",
+    ];
+    // One request first, so that the idle figure includes a warmed-up server.
+    let _ = http
+        .get(format!("{}/open-data/ngo_evaluations.csv", server.base))
+        .send()
+        .await;
+    let (idle, _) = server.rss_mib();
+    println!("server idle after one request: {idle} MiB resident");
+    println!("| file | rows | MiB | seconds | server peak resident MiB | above idle |");
+    println!("|---|---|---|---|---|---|");
+    let status = format!("/proc/{}/status", server.child.id());
+    for file in files {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sampler = {
+            let (done, status) = (done.clone(), status.clone());
+            std::thread::spawn(move || {
+                let mut peak = 0;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    peak = peak.max(rss_of(&status).0);
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                peak
+            })
+        };
+        let t = Instant::now();
+        let mut resp = http
+            .get(format!("{}/open-data/{file}", server.base))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut bytes, mut lines) = (0usize, 0usize);
+        while let Some(chunk) = resp.next().await {
+            let chunk = chunk.map_err(|e| e.to_string())?;
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        let secs = t.elapsed().as_secs_f64();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let peak = sampler.join().unwrap_or(0);
+        let rows = if file.ends_with(".csv") {
+            lines.saturating_sub(1).to_string()
+        } else {
+            "(one line)".into()
+        };
+        println!(
+            "| {file} | {rows} | {:.1} | {secs:.2} | {peak} | {} |",
+            bytes as f64 / (1u64 << 20) as f64,
+            peak.saturating_sub(idle)
+        );
+    }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod integrity;
 pub mod invitations;
 pub mod loaders;
 pub mod ngos;
+pub mod public;
 pub mod reports;
 pub mod responses;
 pub mod schema;

@@ -3,7 +3,7 @@
 use super::guard::{Guard, GuardSettings};
 use super::{
     accounts, actions, api_keys, audit, catalogue, conclusions, evaluations, findings, integrity,
-    invitations, ngos, reports, responses, scorecards, suggestions, surveys, users,
+    invitations, ngos, public, reports, responses, scorecards, suggestions, surveys, users,
 };
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -28,6 +28,7 @@ pub struct QueryRoot(
     ngos::NgoQuery,
     evaluations::EvaluationQuery,
     scorecards::ScorecardQuery,
+    public::PublicQuery,
 );
 
 /// Every mutation.

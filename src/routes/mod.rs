@@ -1,11 +1,13 @@
 //! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/`, the citizens'
-//! links `/s/{token}` and `/p/{pointCode}`, `/health/*` and `/metrics`.
+//! links `/s/{token}` and `/p/{pointCode}`, open data under `/open-data/`,
+//! `/health/*` and `/metrics`.
 
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod links;
 pub mod metrics;
+pub mod open_data;
 
 use actix_web::web;
 
@@ -20,6 +22,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/graphiql/{key}/{file}", web::get().to(graphiql::asset))
     .route("/s/{token}", web::get().to(links::invitation))
     .route("/p/{code}", web::get().to(links::poster))
+    .route("/open-data/", web::get().to(open_data::index))
+    .route(
+        "/open-data/datapackage.json",
+        web::get().to(open_data::package),
+    )
+    .route("/open-data/{file}", web::get().to(open_data::file))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready))
     .route("/metrics", web::get().to(metrics::metrics));
