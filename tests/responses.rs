@@ -511,6 +511,9 @@ async fn the_response_tables_hold_only_the_allowed_columns() {
             "origin",
             // One of four coarse segments (how the citizen came), like the channel.
             "provenance",
+            // Individual or legal entity, as the delivering system said: a coarse
+            // segment, empty on the open channel.
+            "respondent_kind",
             "response_date",
             "service_id",
             "service_point_id",

@@ -228,6 +228,7 @@ pub async fn responses(state: &AppState, targets: &[Target], n: usize) -> Result
                         channel: sanal::domain::catalogue::Channel::InPerson,
                         provenance: sanal::domain::vocab::Provenance::NationalPlatform,
                         version: t.version,
+                        respondent_kind: None,
                     },
                     &a,
                 );
@@ -460,6 +461,7 @@ async fn insert_rows(
             purged_at: Set(Some(now)),
             provenance: Set("NATIONAL_PLATFORM".into()),
             issued_at: Set(None),
+            respondent_kind: Set(None),
         });
         rs.push(response::ActiveModel {
             id: Set(g.response),
@@ -472,6 +474,7 @@ async fn insert_rows(
             provenance: Set("NATIONAL_PLATFORM".into()),
             locale: Set("mn".into()),
             response_date: Set(day),
+            respondent_kind: Set(None),
         });
         for x in &g.answers {
             ans.push(response_answer::ActiveModel {

@@ -28,6 +28,8 @@ pub struct Model {
     pub provenance: String,
     /// When it was issued (integrity signals: answers within seconds); purged.
     pub issued_at: Option<DateTimeUtc>,
+    /// `INDIVIDUAL` or `LEGAL_ENTITY`, as the delivering system said; carried to the response.
+    pub respondent_kind: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

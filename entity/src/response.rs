@@ -17,6 +17,9 @@ pub struct Model {
     pub provenance: String,
     pub locale: String,
     pub response_date: Date,
+    /// `INDIVIDUAL` or `LEGAL_ENTITY` when the delivering system said so: a
+    /// coarse segment, no identity.
+    pub respondent_kind: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -21,6 +21,7 @@ mod m20261202_000015_ngos;
 mod m20261202_000016_ngo_evaluations;
 mod m20261202_000017_ngo_action_verifications;
 mod m20261202_000018_scorecards;
+mod m20261202_000019_respondent_kinds;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_ngo_evaluations::Migration),
             Box::new(m20261202_000017_ngo_action_verifications::Migration),
             Box::new(m20261202_000018_scorecards::Migration),
+            Box::new(m20261202_000019_respondent_kinds::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 
 use super::metrics::{Change, Nps, Share, SkmIndex};
 use super::survey::Driver;
-use super::vocab::{Dimension, FigureOrigin, FindingKind, Provenance};
+use super::vocab::{Dimension, FigureOrigin, FindingKind, Provenance, RespondentKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -131,6 +131,21 @@ pub struct DimensionFigures {
     pub figures: Vec<FigureSet>,
 }
 
+/// The figures of the responses of one respondent kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RespondentKindFigures {
+    /// Kind.
+    pub kind: RespondentKind,
+    /// Its responses (published as every response count).
+    pub responses: u64,
+    /// Per driver.
+    pub drivers: Vec<DriverFigures>,
+    /// Per dimension.
+    pub dimensions: Vec<DimensionFigures>,
+    /// SKM index per origin.
+    pub skm: Vec<SkmFigure>,
+}
+
 /// The SKM index of one origin.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -190,6 +205,9 @@ pub struct Snapshot {
     /// Per dimension of the commitment (absent when no question measures one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dimensions: Vec<DimensionFigures>,
+    /// Split by respondent kind (absent when no delivering system gave one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub respondent_kinds: Vec<RespondentKindFigures>,
     /// SKM index per origin, where all nine elements have answers.
     pub skm: Vec<SkmFigure>,
     /// The previous period.
@@ -293,6 +311,21 @@ impl Snapshot {
     /// The public view: every small cell (and its complement) withheld.
     pub fn suppress_for_public(&mut self) {
         let headline = self.headline_provenances.clone();
+        // The respondent kinds are parts of the figures: their answer counts are
+        // read before anything is withheld.
+        let kinds = self.kind_parts();
+        for k in &mut self.respondent_kinds {
+            for d in &mut k.drivers {
+                suppress(&mut d.figures, headline.as_deref());
+            }
+            for d in &mut k.dimensions {
+                suppress(&mut d.figures, headline.as_deref());
+            }
+            for s in &mut k.skm {
+                s.suppress();
+            }
+        }
+        self.complement_kinds(kinds);
         for q in &mut self.questions {
             suppress(&mut q.figures, headline.as_deref());
         }
@@ -305,6 +338,131 @@ impl Snapshot {
         let previous = self.previous.iter_mut().flat_map(|p| p.skm.iter_mut());
         for f in self.skm.iter_mut().chain(previous) {
             f.suppress();
+        }
+    }
+}
+
+/// A figure a snapshot splits by respondent kind: a driver or a dimension, and an origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Subject {
+    Driver(Driver, FigureOrigin),
+    Dimension(Dimension, FigureOrigin),
+}
+
+/// Per subject: the total's answers, and each kind's (index in the snapshot's
+/// list, answers).
+type KindParts = std::collections::BTreeMap<Subject, (u64, Vec<(usize, u64)>)>;
+
+/// Which parts of a published total to withhold so that no withheld part can be
+/// found by subtraction: `parts` are (answers, withheld already); `rest` is the
+/// total's answers outside every part (never published, so withheld when small).
+/// While a withheld cell stands alone, or the withheld cells hold fewer than
+/// `threshold` answers together, the smallest shown part is withheld too.
+pub fn complement(parts: &[(u64, bool)], rest: u64, threshold: u64) -> Vec<bool> {
+    let mut withheld: Vec<bool> = parts.iter().map(|(_, w)| *w).collect();
+    let rest_hidden = rest > 0 && rest < threshold;
+    loop {
+        let (count, sum) = parts
+            .iter()
+            .zip(&withheld)
+            .filter(|((n, _), w)| **w && *n > 0)
+            .fold(
+                (usize::from(rest_hidden), if rest_hidden { rest } else { 0 }),
+                |(c, s), ((n, _), _)| (c + 1, s + n),
+            );
+        if count == 0 || (count >= 2 && sum >= threshold) {
+            break;
+        }
+        let smallest = parts
+            .iter()
+            .zip(&withheld)
+            .enumerate()
+            .filter(|(_, ((n, _), w))| !**w && *n > 0)
+            .min_by_key(|(_, ((n, _), _))| *n)
+            .map(|(i, _)| i);
+        match smallest {
+            Some(i) => withheld[i] = true,
+            None => break,
+        }
+    }
+    withheld
+}
+
+impl Snapshot {
+    /// The answers of every figure split by respondent kind, and of its total.
+    fn kind_parts(&self) -> KindParts {
+        let mut out = KindParts::new();
+        let n = |f: &FigureSet| f.n.unwrap_or(0);
+        for d in &self.drivers {
+            for f in &d.figures {
+                out.insert(Subject::Driver(d.driver, f.origin), (n(f), vec![]));
+            }
+        }
+        for d in &self.dimensions {
+            for f in &d.figures {
+                out.insert(Subject::Dimension(d.dimension, f.origin), (n(f), vec![]));
+            }
+        }
+        for (i, k) in self.respondent_kinds.iter().enumerate() {
+            for d in &k.drivers {
+                for f in &d.figures {
+                    if let Some(e) = out.get_mut(&Subject::Driver(d.driver, f.origin)) {
+                        e.1.push((i, n(f)));
+                    }
+                }
+            }
+            for d in &k.dimensions {
+                for f in &d.figures {
+                    if let Some(e) = out.get_mut(&Subject::Dimension(d.dimension, f.origin)) {
+                        e.1.push((i, n(f)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The kind's figure set of `subject`.
+    fn kind_set(&mut self, kind: usize, subject: Subject) -> Option<&mut FigureSet> {
+        let k = self.respondent_kinds.get_mut(kind)?;
+        match subject {
+            Subject::Driver(d, o) => k
+                .drivers
+                .iter_mut()
+                .find(|x| x.driver == d)?
+                .figures
+                .iter_mut()
+                .find(|f| f.origin == o),
+            Subject::Dimension(d, o) => k
+                .dimensions
+                .iter_mut()
+                .find(|x| x.dimension == d)?
+                .figures
+                .iter_mut()
+                .find(|f| f.origin == o),
+        }
+    }
+
+    /// Complementary suppression across respondent kinds (see [`complement`]).
+    fn complement_kinds(&mut self, kinds: KindParts) {
+        let threshold = self.suppression_threshold;
+        for (subject, (total, parts)) in kinds {
+            if parts.is_empty() {
+                continue;
+            }
+            let flags: Vec<(u64, bool)> = parts
+                .iter()
+                .map(|(i, n)| {
+                    let w = self.kind_set(*i, subject).is_some_and(|f| f.suppressed);
+                    (*n, w)
+                })
+                .collect();
+            let rest = total.saturating_sub(parts.iter().map(|(_, n)| n).sum());
+            for ((i, _), withhold) in parts.iter().zip(complement(&flags, rest, threshold)) {
+                if let Some(f) = self.kind_set(*i, subject).filter(|_| withhold) {
+                    *f = FigureSet::withheld(f.origin);
+                }
+            }
         }
     }
 }
@@ -498,6 +656,27 @@ pub fn findings(s: &Snapshot, rules: &FindingRules) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_withheld_part_never_stands_alone_or_below_the_threshold() {
+        // 14 and 3 of 17: the 3 would be 17 − 14.
+        assert_eq!(complement(&[(14, false), (3, true)], 0, 10), [true, true]);
+        // 60 and 38 of 100: the 2 without a kind would be 100 − 60 − 38.
+        assert_eq!(
+            complement(&[(60, false), (38, false)], 2, 10),
+            [false, true]
+        );
+        // Two withheld with 12 together: safe.
+        assert_eq!(
+            complement(&[(50, false), (6, true), (6, true)], 0, 10),
+            [false, true, true]
+        );
+        // Nothing small: nothing withheld.
+        assert_eq!(
+            complement(&[(50, false), (40, false)], 0, 10),
+            [false, false]
+        );
+    }
     use crate::domain::metrics::share;
 
     fn set(origin: FigureOrigin, n: u64, low: bool) -> FigureSet {
@@ -607,6 +786,7 @@ mod tests {
             questions: vec![],
             drivers: vec![d],
             dimensions: vec![],
+            respondent_kinds: vec![],
             skm: vec![],
             previous: None,
             suppression_threshold: 10,
@@ -642,6 +822,7 @@ mod tests {
                 figures,
             }],
             dimensions: vec![],
+            respondent_kinds: vec![],
             skm: vec![],
             previous: None,
             suppression_threshold: 10,
@@ -670,6 +851,7 @@ mod tests {
             }],
             drivers: vec![],
             dimensions: vec![],
+            respondent_kinds: vec![],
             skm: vec![],
             previous: None,
             suppression_threshold: 10,

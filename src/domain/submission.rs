@@ -4,7 +4,7 @@
 use crate::domain::Locale;
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
-use crate::domain::vocab::Provenance;
+use crate::domain::vocab::{Provenance, RespondentKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -54,6 +54,8 @@ pub struct Submission {
     pub channel: Channel,
     /// How the citizen came.
     pub provenance: Provenance,
+    /// Whom the delivering system served (invited responses, when it said).
+    pub respondent_kind: Option<RespondentKind>,
     /// Locale answered in.
     pub locale: Locale,
     /// Local date of the service (open channel: of the submission).

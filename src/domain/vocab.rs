@@ -495,3 +495,14 @@ string_enum!(
         Openness = "OPENNESS",
     }
 );
+
+string_enum!(
+    /// Whom the delivering system served: the commitment surveys citizens and
+    /// legal entities. A coarse segment on the response, never an identity.
+    RespondentKind {
+        /// A citizen, for themself.
+        Individual = "INDIVIDUAL",
+        /// A company, NGO or other legal entity (through its representative).
+        LegalEntity = "LEGAL_ENTITY",
+    }
+);

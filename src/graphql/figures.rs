@@ -1,7 +1,7 @@
 //! The figure types shared by live reports (`satisfactionReport`) and frozen
 //! conclusions (`Conclusion.figures`): one shape, so clients need one parser.
 
-use super::vocab::{Dimension, Driver, FigureOrigin, SkmGrade};
+use super::vocab::{Dimension, Driver, FigureOrigin, RespondentKind, SkmGrade};
 use crate::domain::figures as dom;
 use crate::domain::metrics::{Change, Nps, Share};
 use async_graphql::{ID, SimpleObject};
@@ -277,6 +277,34 @@ impl From<dom::DimensionFigures> for DimensionFigures {
     }
 }
 
+/// The figures of the responses of one respondent kind (as the delivering system
+/// said), suppressed like every figure and complementarily across kinds.
+#[derive(SimpleObject)]
+pub struct RespondentKindFigures {
+    /// Kind.
+    pub kind: RespondentKind,
+    /// Its responses.
+    pub responses: i64,
+    /// Per driver.
+    pub drivers: Vec<DriverFigures>,
+    /// Per dimension.
+    pub dimensions: Vec<DimensionFigures>,
+    /// SKM index and grade, where all nine elements have answers.
+    pub skm: Vec<SkmFigure>,
+}
+
+impl From<dom::RespondentKindFigures> for RespondentKindFigures {
+    fn from(k: dom::RespondentKindFigures) -> Self {
+        Self {
+            kind: k.kind.into(),
+            responses: i64::try_from(k.responses).unwrap_or(i64::MAX),
+            drivers: k.drivers.into_iter().map(Into::into).collect(),
+            dimensions: k.dimensions.into_iter().map(Into::into).collect(),
+            skm: k.skm.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// Figures of one question of one survey, as frozen in a conclusion.
 #[derive(SimpleObject)]
 pub struct SnapshotQuestion {
@@ -318,6 +346,9 @@ pub struct ConclusionFigures {
     pub drivers: Vec<DriverFigures>,
     /// Per dimension of the commitment (quality, availability, transparency, openness).
     pub dimensions: Vec<DimensionFigures>,
+    /// Split by respondent kind: individuals and legal entities, as the
+    /// delivering systems said (empty when none did).
+    pub respondent_kinds: Vec<RespondentKindFigures>,
     /// SKM index and grade, where all nine elements have answers.
     pub skm: Vec<SkmFigure>,
     /// The previous period.
@@ -345,6 +376,7 @@ impl From<dom::Snapshot> for ConclusionFigures {
                 .collect(),
             drivers: s.drivers.into_iter().map(Into::into).collect(),
             dimensions: s.dimensions.into_iter().map(Into::into).collect(),
+            respondent_kinds: s.respondent_kinds.into_iter().map(Into::into).collect(),
             skm: s.skm.into_iter().map(Into::into).collect(),
             previous: s.previous.map(|p| PreviousFigures {
                 period_label: p.period,

@@ -2,7 +2,7 @@
 
 use super::common::{Date, ctx, parse_id};
 use super::surveys::{QuestionType, ShowIf};
-use super::vocab::Channel;
+use super::vocab::{Channel, RespondentKind};
 use crate::domain::Locale;
 use crate::domain::ids::{ServiceId, ServicePointId};
 use crate::domain::survey::Answer;
@@ -39,6 +39,9 @@ pub struct IssueInvitationInput {
     /// token, code or link. Kept only until the message is sent; the cooldown uses
     /// its keyed hash when `respondentId` is not given.
     pub contact: Option<CitizenContact>,
+    /// Whom the service was delivered to: a citizen or a legal entity. Carried to
+    /// the response as a coarse segment (never an identity); reports split by it.
+    pub respondent_kind: Option<RespondentKind>,
 }
 
 /// How Sanal reaches the citizen with their link: exactly one of the two.
@@ -459,6 +462,7 @@ impl InvitationMutation {
                         .map_err(|e| crate::error::AppError::bad_input("contact", e))
                 })
                 .transpose()?,
+            respondent_kind: input.respondent_kind.map(Into::into),
         };
         Ok(inv::issue_invitation(state, actor, input).await?.into())
     }

@@ -3,7 +3,8 @@
 use super::common::{Date, LocalizedTextObject, ctx, parse_id};
 use super::evaluations::NgoEvaluation;
 use super::figures::{
-    DimensionFigures, DriverFigures, FigureSet, ReportCounts, ShareFigure, SkmFigure, figure_sets,
+    DimensionFigures, DriverFigures, FigureSet, ReportCounts, RespondentKindFigures, ShareFigure,
+    SkmFigure, figure_sets,
 };
 use super::surveys::{Driver, QuestionType};
 pub use super::vocab::PeriodKind;
@@ -195,6 +196,15 @@ impl SatisfactionReport {
                 }
                 .into()
             })
+            .collect()
+    }
+    /// Split by respondent kind: individuals and legal entities, as the
+    /// delivering systems said (empty when none did).
+    async fn respondent_kinds(&self) -> Vec<RespondentKindFigures> {
+        self.0
+            .respondent_kind_figures()
+            .into_iter()
+            .map(Into::into)
             .collect()
     }
     /// SKM index and grade, where all nine elements have answers.

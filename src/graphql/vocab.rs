@@ -504,3 +504,13 @@ mirror_enum!(
         Openness,
     }
 );
+
+mirror_enum!(
+    /// Whom the delivering system served (a coarse segment, never an identity).
+    RespondentKind => crate::domain::vocab::RespondentKind {
+        /// A citizen, for themself.
+        Individual,
+        /// A company, NGO or other legal entity (through its representative).
+        LegalEntity,
+    }
+);

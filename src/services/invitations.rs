@@ -59,6 +59,8 @@ pub struct IssueInput {
     /// Where Sanal sends the link itself (required of institution systems); also
     /// the respondent for the cooldown when `respondent_id` is not given.
     pub contact: Option<Contact>,
+    /// Whom the delivering system served; carried to the response as a segment.
+    pub respondent_kind: Option<crate::domain::vocab::RespondentKind>,
 }
 
 /// The answer to an issue request.
@@ -235,17 +237,19 @@ pub async fn issue_invitation(
             c.as_bytes(),
         ))
     });
-    let payload_hash = sha256_hex(
-        &serde_json::json!([
-            input.service_point_id,
-            input.channel.as_str(),
-            input.delivered_at.timestamp_millis(),
-            locale.tag(),
-            respondent,
-            contact_hash,
-        ])
-        .to_string(),
-    );
+    let mut payload = vec![
+        serde_json::json!(input.service_point_id),
+        serde_json::json!(input.channel.as_str()),
+        serde_json::json!(input.delivered_at.timestamp_millis()),
+        serde_json::json!(locale.tag()),
+        serde_json::json!(respondent),
+        serde_json::json!(contact_hash),
+    ];
+    // Only when given: invitations issued before it existed keep their hash.
+    if let Some(k) = input.respondent_kind {
+        payload.push(serde_json::json!(k.as_str()));
+    }
+    let payload_hash = sha256_hex(&serde_json::Value::Array(payload).to_string());
 
     let txn = crate::services::write::begin(state).await?;
     let (svc, _point) =
@@ -285,6 +289,7 @@ pub async fn issue_invitation(
         purged_at: Set(None),
         provenance: Set(Provenance::from(kind).as_str().to_owned()),
         issued_at: Set(Some(now)),
+        respondent_kind: Set(input.respondent_kind.map(|k| k.as_str().to_owned())),
     }
     .insert(&*txn)
     .await

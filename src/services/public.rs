@@ -126,6 +126,9 @@ fn complementary(country: &mut Snapshot, raw: &[Snapshot], public: &[Snapshot], 
 /// each institution's conclusion has the rest).
 fn summary(mut s: Snapshot) -> Snapshot {
     s.questions.clear();
+    // Each institution's conclusion has its split by respondent kind; the
+    // overview's complementary suppression covers dimensions and drivers only.
+    s.respondent_kinds.clear();
     s.previous = None;
     s
 }

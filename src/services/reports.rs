@@ -7,12 +7,12 @@ use crate::authz::{self, Action, InstitutionScope};
 use crate::domain::bucket::Bucket;
 use crate::domain::figures::{
     BucketCount, DimensionFigures, DriverFigures, FigureSet, OptionShare, PreviousFigures,
-    QuestionFigures, SkmFigure, Snapshot,
+    QuestionFigures, RespondentKindFigures, SkmFigure, Snapshot,
 };
 use crate::domain::metrics::{self, Change, Distribution, Nps, ScaleKind, Share, SkmIndex};
 use crate::domain::period::Period;
 use crate::domain::survey::{Driver, Question, QuestionType};
-use crate::domain::vocab::{Dimension, Provenance};
+use crate::domain::vocab::{Dimension, Provenance, RespondentKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use entity::{institution_closure, region, service, service_point};
@@ -103,6 +103,22 @@ pub struct DimensionReport {
     pub figures: BTreeMap<Origin, Figures>,
 }
 
+/// The figures of the responses of one respondent kind (as the delivering
+/// system said), pooled as the report's own.
+#[derive(Debug, Clone)]
+pub struct RespondentKindReport {
+    /// Kind.
+    pub kind: RespondentKind,
+    /// Its responses.
+    pub responses: u64,
+    /// Per driver.
+    pub drivers: Vec<DriverReport>,
+    /// Per dimension.
+    pub dimensions: Vec<DimensionReport>,
+    /// SKM index per origin.
+    pub skm: BTreeMap<Origin, SkmScore>,
+}
+
 /// One driver across the scope's surveys (top-box shares pool across scales).
 #[derive(Debug, Clone)]
 pub struct DriverReport {
@@ -133,6 +149,8 @@ pub struct Report {
     pub drivers: Vec<DriverReport>,
     /// Per dimension of the commitment.
     pub dimensions: Vec<DimensionReport>,
+    /// Split by respondent kind (only the kinds the delivering systems gave).
+    pub respondent_kinds: Vec<RespondentKindReport>,
     /// SKM index and grade per origin, where all nine elements have answers.
     pub skm: BTreeMap<Origin, SkmScore>,
     /// The previous period's counts and SKM index, for deltas.
@@ -775,16 +793,37 @@ async fn compute_periods(
             delivered: rows.delivered,
             ..Default::default()
         };
-        let mut questions = accumulate(
-            conn,
-            rows.cells,
-            &mut counts,
-            &mut versions,
-            headline.as_deref(),
-        )
-        .await?;
+        // Cells counted again per respondent kind go to their own figures.
+        let mut by_kind: BTreeMap<RespondentKind, Cells> = BTreeMap::new();
+        let mut cells = Vec::with_capacity(rows.cells.len());
+        for (p, v, key, bucket, n) in rows.cells {
+            match super::rollups::parse_kind_key(&key) {
+                Some((kind, q)) => {
+                    let q = q.to_owned();
+                    by_kind.entry(kind).or_default().push((p, v, q, bucket, n));
+                }
+                None => cells.push((p, v, key, bucket, n)),
+            }
+        }
+        let mut questions =
+            accumulate(conn, cells, &mut counts, &mut versions, headline.as_deref()).await?;
         mark_shown(&mut questions);
         let done = finish_all(questions, threshold);
+        let mut respondent_kinds = vec![];
+        for (kind, cells) in by_kind {
+            let mut c = Counts::default();
+            let mut qs =
+                accumulate(conn, cells, &mut c, &mut versions, headline.as_deref()).await?;
+            mark_shown(&mut qs);
+            let k = finish_all(qs, threshold);
+            respondent_kinds.push(RespondentKindReport {
+                kind,
+                responses: c.responded + c.open_responses,
+                drivers: k.drivers,
+                dimensions: k.dimensions,
+                skm: k.skm,
+            });
+        }
         out.push(Report {
             scope: scope.clone(),
             period: *period,
@@ -800,6 +839,7 @@ async fn compute_periods(
             questions: done.questions,
             drivers: done.drivers,
             dimensions: done.dimensions,
+            respondent_kinds,
             skm: done.skm,
             previous: None,
             threshold,
@@ -889,6 +929,44 @@ impl Report {
             .collect()
     }
 
+    /// The figures per respondent kind, in the shared typed shape.
+    pub fn respondent_kind_figures(&self) -> Vec<RespondentKindFigures> {
+        self.respondent_kinds
+            .iter()
+            .map(|k| RespondentKindFigures {
+                kind: k.kind,
+                responses: k.responses,
+                drivers: k
+                    .drivers
+                    .iter()
+                    .map(|d| DriverFigures {
+                        driver: d.driver,
+                        figures: figure_sets(&d.figures),
+                    })
+                    .collect(),
+                dimensions: k
+                    .dimensions
+                    .iter()
+                    .map(|d| DimensionFigures {
+                        dimension: d.dimension,
+                        figures: figure_sets(&d.figures),
+                    })
+                    .collect(),
+                skm: k
+                    .skm
+                    .iter()
+                    .map(|(origin, s)| SkmFigure {
+                        origin: *origin,
+                        skm: Some(s.index),
+                        n: Some(s.n),
+                        low_confidence: s.low_confidence,
+                        suppressed: false,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// The typed snapshot of these figures: what a conclusion freezes.
     pub fn snapshot(&self) -> Snapshot {
         let skm = Report::skm_figures;
@@ -923,6 +1001,7 @@ impl Report {
                     figures: figure_sets(&d.figures),
                 })
                 .collect(),
+            respondent_kinds: self.respondent_kind_figures(),
             skm: skm(self),
             previous: self.previous.as_deref().map(|p| PreviousFigures {
                 period: p.period.label(),

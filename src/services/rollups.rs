@@ -15,7 +15,7 @@ use crate::auth::Actor;
 use crate::authz::{self, Action};
 use crate::domain::catalogue::Channel;
 use crate::domain::survey::Answer;
-use crate::domain::vocab::Provenance;
+use crate::domain::vocab::{Provenance, RespondentKind};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Event;
 use crate::state::AppState;
@@ -50,6 +50,22 @@ pub struct Facts {
     pub provenance: Provenance,
     /// Survey version.
     pub version: Uuid,
+    /// Whom the delivering system served, when it said: its answers are also
+    /// counted under [`kind_key`] so reports can split by it.
+    pub respondent_kind: Option<RespondentKind>,
+}
+
+/// The question key under which the answers of one respondent kind are counted
+/// again: `@LEGAL_ENTITY/skm_time`. Question keys are lower-case, so it never
+/// collides with one, and a report reading plain keys never counts it twice.
+pub fn kind_key(kind: RespondentKind, question_key: &str) -> String {
+    format!("@{}/{question_key}", kind.as_str())
+}
+
+/// The respondent kind and question key of a [`kind_key`].
+pub fn parse_kind_key(key: &str) -> Option<(RespondentKind, &str)> {
+    let (kind, q) = key.strip_prefix('@')?.split_once('/')?;
+    Some((RespondentKind::parse(kind)?, q))
 }
 
 /// First day of the month of `d`.
@@ -80,7 +96,15 @@ pub struct Increments {
 impl Increments {
     /// Adds one response.
     pub fn add(&mut self, f: &Facts, answers: &[Answer]) {
-        for (q, b) in buckets(answers) {
+        let counted = buckets(answers);
+        let by_kind: Vec<_> = match f.respondent_kind {
+            Some(k) => counted
+                .iter()
+                .map(|(q, b)| (kind_key(k, q), b.clone()))
+                .collect(),
+            None => vec![],
+        };
+        for (q, b) in counted.into_iter().chain(by_kind) {
             let b = b.encode();
             *self
                 .daily
@@ -414,6 +438,7 @@ async fn recount_responses(
                 provenance: Provenance::parse(&r.provenance)
                     .ok_or_else(|| unknown("provenance"))?,
                 version: r.survey_version_id,
+                respondent_kind: r.respondent_kind.as_deref().and_then(RespondentKind::parse),
             };
             inc.add(
                 &facts,

@@ -432,6 +432,13 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             .single()
             .map(|d| d.with_timezone(&chrono::Utc))
             .unwrap_or(now);
+        // Legal entities are served one day in five (deterministic: the demo
+        // looks the same every run).
+        let kind = if day.ordinal().is_multiple_of(5) {
+            crate::domain::vocab::RespondentKind::LegalEntity
+        } else {
+            crate::domain::vocab::RespondentKind::Individual
+        };
         // Roughly one in three invitations is answered.
         for answered in [true, false, false] {
             inv_rows.push(invitation::ActiveModel {
@@ -455,6 +462,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
                 purged_at: Set(Some(now)),
                 provenance: Set(Provenance::NationalPlatform.as_str().into()),
                 issued_at: Set(None),
+                respondent_kind: Set(Some(kind.as_str().into())),
             });
         }
         let id = Uuid::new_v4();
@@ -469,6 +477,7 @@ pub async fn seed(state: &AppState, responses_wanted: usize) -> AppResult<DemoSu
             provenance: Set(Provenance::NationalPlatform.as_str().into()),
             locale: Set(if rng.random_bool(0.9) { "mn" } else { "en" }.into()),
             response_date: Set(day),
+            respondent_kind: Set(Some(kind.as_str().into())),
         });
         for (key, value, choices, text, na) in answers_for(&mut rng, content, q) {
             answer_rows.push(response_answer::ActiveModel {

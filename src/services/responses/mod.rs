@@ -11,7 +11,8 @@
 //! - A response stores only: survey version, service, service point, institution
 //!   (at response time), channel, origin (`INVITED` / `OPEN`) and provenance (how
 //!   the citizen came: national platform, institution system, poster, kiosk — one
-//!   of four segments, as coarse as the channel), locale, the local
+//!   of four segments, as coarse as the channel), the respondent kind when the
+//!   delivering system gave one (individual or legal entity), locale, the local
 //!   **date** of the delivered service (open channel: of the submission) and the
 //!   answers. Ids are random UUIDv4 (no time in them); there is no per-response
 //!   timestamp, no invitation id, transaction reference, respondent hash, client

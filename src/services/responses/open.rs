@@ -338,6 +338,7 @@ pub async fn submit_open_response(
         } else {
             Provenance::Poster
         },
+        respondent_kind: None,
         locale,
         date: today,
         answers,

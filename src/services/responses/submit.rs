@@ -127,6 +127,10 @@ pub async fn submit_response(
             .ok_or_else(|| AppError::internal("stored invitation: unknown channel"))?,
         // An unknown stored provenance is trusted least.
         provenance: Provenance::parse(&i.provenance).unwrap_or(Provenance::InstitutionSystem),
+        respondent_kind: i
+            .respondent_kind
+            .as_deref()
+            .and_then(crate::domain::vocab::RespondentKind::parse),
         locale,
         date: i.delivery_date,
         answers,

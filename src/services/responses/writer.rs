@@ -136,6 +136,7 @@ async fn insert_responses(conn: &impl ConnectionTrait, subs: &[&Submission]) -> 
             provenance: Set(s.provenance.as_str().to_owned()),
             locale: Set(s.locale.tag().to_owned()),
             response_date: Set(s.date),
+            respondent_kind: Set(s.respondent_kind.map(|k| k.as_str().to_owned())),
         });
         answers.extend(s.answers.iter().map(|a| response_answer::ActiveModel {
             response_id: Set(id),
@@ -164,6 +165,7 @@ async fn insert_responses(conn: &impl ConnectionTrait, subs: &[&Submission]) -> 
                 channel: s.channel,
                 provenance: s.provenance,
                 version: s.version_id,
+                respondent_kind: s.respondent_kind,
             },
             &s.answers,
         );
