@@ -1,5 +1,6 @@
 //! HTTP routes: `/graphql`, GraphiQL's assets under `/graphiql/`, the citizens'
 //! links `/s/{token}` and `/p/{pointCode}`, open data under `/open-data/`,
+//! badges and trend charts under `/public/`,
 //! `/health/*` and `/metrics`.
 
 pub mod graphiql;
@@ -8,6 +9,7 @@ pub mod health;
 pub mod links;
 pub mod metrics;
 pub mod open_data;
+pub mod public;
 
 use actix_web::web;
 
@@ -22,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/graphiql/{key}/{file}", web::get().to(graphiql::asset))
     .route("/s/{token}", web::get().to(links::invitation))
     .route("/p/{code}", web::get().to(links::poster))
+    .route("/public/badge/{file}", web::get().to(public::badge))
+    .route("/public/trend/{file}", web::get().to(public::trend))
     .route("/open-data/", web::get().to(open_data::index))
     .route(
         "/open-data/datapackage.json",

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod ngos;
 pub mod open_data;
 pub mod outbox;
+pub mod pictures;
 pub mod public;
 pub mod regions;
 pub mod reports;
