@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 
-use chrono::{TimeZone, Utc};
 use common::*;
 use serde_json::{Value, json};
 
@@ -38,24 +37,7 @@ async fn published_world() -> (SurveyWorld, Auth) {
             json!({ "i": { "institutionId": w.agency, "kind": "SUGGESTION", "text": "Ээлжийн дугаар мессежээр ирвэл сайн байна." } }),
         )
         .await;
-    let (sup, _, _) = move_to(&w, Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap()).await;
-    w.app
-        .ok(
-            &sup,
-            "mutation{ closePeriod(kind: QUARTER, start: \"2026-10-01\"){ created } }",
-            json!({}),
-        )
-        .await;
-    let list = w
-        .app
-        .ok(&sup, "query{ conclusions(filter:{periodKind: QUARTER, periodStart: \"2026-10-01\"}){ edges { node { id } } } }", json!({}))
-        .await;
-    for e in list["conclusions"]["edges"].as_array().unwrap() {
-        publish(&w, &sup, &e["node"]["id"]).await;
-    }
-    w.app
-        .ok(&sup, "mutation{ publishScorecards(kind: QUARTER, start: \"2026-10-01\", frameworkId: \"53414e41-4c00-4000-9000-000000000002\"){ id } }", json!({}))
-        .await;
+    let sup = publish_quarter(&w, true).await;
     (w, sup)
 }
 

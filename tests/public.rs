@@ -143,24 +143,7 @@ async fn with_every_ministry_large_enough_the_country_is_shown_and_the_quarters_
     people(&w).await;
     moj_answers(&w, 12).await;
     mof_answers(&w, 10).await;
-    let (sup, _, _) = move_to(&w, Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap()).await;
-    w.app
-        .ok(
-            &sup,
-            "mutation{ closePeriod(kind: QUARTER, start: \"2026-10-01\"){ created } }",
-            json!({}),
-        )
-        .await;
-    let list = w
-        .app
-        .ok(&sup, "query{ conclusions(filter:{scope: INSTITUTION, periodKind: QUARTER, periodStart: \"2026-10-01\"}){ edges { node { id } } } }", json!({}))
-        .await;
-    for e in list["conclusions"]["edges"].as_array().unwrap() {
-        publish(&w, &sup, &e["node"]["id"]).await;
-    }
-    w.app
-        .ok(&sup, "mutation{ publishScorecards(kind: QUARTER, start: \"2026-10-01\", frameworkId: \"53414e41-4c00-4000-9000-000000000002\"){ id } }", json!({}))
-        .await;
+    publish_quarter(&w, true).await;
     let d = w
         .app
         .ok(

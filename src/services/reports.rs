@@ -914,19 +914,45 @@ pub fn figure_sets(figs: &BTreeMap<Origin, Figures>) -> Vec<FigureSet> {
     figs.iter().map(|(o, f)| f.figure_set(*o)).collect()
 }
 
+/// Drivers in the shared typed shape.
+fn driver_list(drivers: &[DriverReport]) -> Vec<DriverFigures> {
+    drivers
+        .iter()
+        .map(|d| DriverFigures {
+            driver: d.driver,
+            figures: figure_sets(&d.figures),
+        })
+        .collect()
+}
+
+/// Dimensions in the shared typed shape.
+fn dimension_list(dimensions: &[DimensionReport]) -> Vec<DimensionFigures> {
+    dimensions
+        .iter()
+        .map(|d| DimensionFigures {
+            dimension: d.dimension,
+            figures: figure_sets(&d.figures),
+        })
+        .collect()
+}
+
+/// SKM indices per origin in the shared typed shape.
+fn skm_list(skm: &BTreeMap<Origin, SkmScore>) -> Vec<SkmFigure> {
+    skm.iter()
+        .map(|(origin, s)| SkmFigure {
+            origin: *origin,
+            skm: Some(s.index),
+            n: Some(s.n),
+            low_confidence: s.low_confidence,
+            suppressed: false,
+        })
+        .collect()
+}
+
 impl Report {
     /// The SKM index per origin, in the shared typed shape.
     pub fn skm_figures(&self) -> Vec<SkmFigure> {
-        self.skm
-            .iter()
-            .map(|(origin, s)| SkmFigure {
-                origin: *origin,
-                skm: Some(s.index),
-                n: Some(s.n),
-                low_confidence: s.low_confidence,
-                suppressed: false,
-            })
-            .collect()
+        skm_list(&self.skm)
     }
 
     /// The figures per respondent kind, in the shared typed shape.
@@ -936,33 +962,9 @@ impl Report {
             .map(|k| RespondentKindFigures {
                 kind: k.kind,
                 responses: k.responses,
-                drivers: k
-                    .drivers
-                    .iter()
-                    .map(|d| DriverFigures {
-                        driver: d.driver,
-                        figures: figure_sets(&d.figures),
-                    })
-                    .collect(),
-                dimensions: k
-                    .dimensions
-                    .iter()
-                    .map(|d| DimensionFigures {
-                        dimension: d.dimension,
-                        figures: figure_sets(&d.figures),
-                    })
-                    .collect(),
-                skm: k
-                    .skm
-                    .iter()
-                    .map(|(origin, s)| SkmFigure {
-                        origin: *origin,
-                        skm: Some(s.index),
-                        n: Some(s.n),
-                        low_confidence: s.low_confidence,
-                        suppressed: false,
-                    })
-                    .collect(),
+                drivers: driver_list(&k.drivers),
+                dimensions: dimension_list(&k.dimensions),
+                skm: skm_list(&k.skm),
             })
             .collect()
     }
@@ -985,22 +987,8 @@ impl Report {
                     figures: figure_sets(&q.figures),
                 })
                 .collect(),
-            drivers: self
-                .drivers
-                .iter()
-                .map(|d| DriverFigures {
-                    driver: d.driver,
-                    figures: figure_sets(&d.figures),
-                })
-                .collect(),
-            dimensions: self
-                .dimensions
-                .iter()
-                .map(|d| DimensionFigures {
-                    dimension: d.dimension,
-                    figures: figure_sets(&d.figures),
-                })
-                .collect(),
+            drivers: driver_list(&self.drivers),
+            dimensions: dimension_list(&self.dimensions),
             respondent_kinds: self.respondent_kind_figures(),
             skm: skm(self),
             previous: self.previous.as_deref().map(|p| PreviousFigures {

@@ -619,3 +619,43 @@ pub async fn another_ministry(w: &SurveyWorld) -> String {
         .await;
     other
 }
+
+/// The national indicator framework's id (the same in every database).
+pub const NATIONAL_FRAMEWORK: &str = "53414e41-4c00-4000-9000-000000000002";
+
+/// Closes 2026-Q4 on 1 February 2027 (as a supervisor, see [`people`]), publishes
+/// its institution conclusions (which makes the quarter's draft scorecards) and,
+/// with `scorecards`, publishes those under the national framework. Returns a
+/// fresh supervisor token.
+pub async fn publish_quarter(w: &SurveyWorld, scorecards: bool) -> Auth {
+    use chrono::TimeZone;
+    let (sup, _, _) = move_to(w, Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap()).await;
+    w.app
+        .ok(
+            &sup,
+            "mutation{ closePeriod(kind: QUARTER, start: \"2026-10-01\"){ created } }",
+            json!({}),
+        )
+        .await;
+    let list = w
+        .app
+        .ok(
+            &sup,
+            "query{ conclusions(filter:{scope: INSTITUTION, periodKind: QUARTER, periodStart: \"2026-10-01\"}){ edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    for e in list["conclusions"]["edges"].as_array().unwrap() {
+        publish(w, &sup, &e["node"]["id"]).await;
+    }
+    if scorecards {
+        w.app
+            .ok(
+                &sup,
+                "mutation($f:ID!){ publishScorecards(kind: QUARTER, start: \"2026-10-01\", frameworkId: $f){ id } }",
+                json!({ "f": NATIONAL_FRAMEWORK }),
+            )
+            .await;
+    }
+    sup
+}
