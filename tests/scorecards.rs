@@ -351,3 +351,158 @@ async fn only_a_supervisor_keeps_frameworks_and_scorecards_and_bad_input_is_refu
             { "component": "INDEPENDENT_EVALUATION", "weight": 0.1 } ] }])
     );
 }
+
+/// Inserts, as the records of a quarter would be, two improvement actions of
+/// `institution` due in 2026-Q4 (one completed on time, one late) and a published
+/// NGO evaluation of it scoring 70 (the API paths to them have their own tests).
+async fn actions_and_an_evaluation(w: &SurveyWorld, institution: &str, owner: &str) {
+    use chrono::NaiveDate;
+    use entity::{improvement_action as ia, ngo, ngo_evaluation as ev};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let conn = w.app.state.db.conn();
+    let inst = uuid::Uuid::parse_str(institution).unwrap();
+    let owner = uuid::Uuid::parse_str(owner).unwrap();
+    let now = w.now();
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    for (due, done) in [(day(11, 15), day(11, 10)), (day(12, 15), day(12, 20))] {
+        ia::Model {
+            id: uuid::Uuid::new_v4(),
+            institution_id: inst,
+            title: json!({ "mn": "Арга хэмжээ" }),
+            description: json!({ "mn": "Тайлбар" }),
+            owner_id: owner,
+            due_date: due,
+            metric_kind: None,
+            metric_subject: None,
+            measure: None,
+            baseline: None,
+            target: None,
+            window_before_days: 30,
+            window_after_days: 30,
+            status: "COMPLETED".into(),
+            status_reason: None,
+            planned_on: Some(day(10, 5)),
+            started_on: Some(day(10, 6)),
+            completed_on: Some(done),
+            verified_on: None,
+            cancelled_on: None,
+            created_by: Some(owner),
+            created_at: now,
+            updated_at: now,
+        }
+        .into_active_model()
+        .insert(conn)
+        .await
+        .unwrap();
+    }
+    let ngo_id = uuid::Uuid::new_v4();
+    ngo::Model {
+        id: ngo_id,
+        name: json!({ "mn": "Иргэний хяналт" }),
+        registration_number: "NGO-70".into(),
+        contact_email: None,
+        contact_phone: None,
+        website: None,
+        status: "ACCREDITED".into(),
+        accredited_from: Some(day(1, 1)),
+        accredited_until: Some(day(12, 31)),
+        decision_note: None,
+        decided_at: Some(now),
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(conn)
+    .await
+    .unwrap();
+    ev::Model {
+        id: uuid::Uuid::new_v4(),
+        ngo_id,
+        institution_id: inst,
+        rubric_id: uuid::Uuid::parse_str("53414e41-4c00-4000-9000-000000000001").unwrap(),
+        period_start: day(10, 1),
+        period_end: day(12, 31),
+        service_ids: json!([]),
+        service_point_ids: json!([]),
+        status: "PUBLISHED".into(),
+        revision: 1,
+        supersedes_id: None,
+        change_note: None,
+        declared_ties: false,
+        ties: None,
+        waiver_reason: None,
+        content: json!({}),
+        score: Some(3.8),
+        score_100: Some(70.0),
+        return_comment: None,
+        content_hash: Some("0".repeat(64)),
+        submitted_at: Some(now),
+        published_at: Some(now),
+        response_due: Some(day(12, 31)),
+        response: None,
+        responded_at: None,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(conn)
+    .await
+    .unwrap();
+}
+
+#[actix_web::test]
+async fn the_issue_test_vector_holds_end_to_end_80_60_50_no_data_70_give_71_18() {
+    let w = SurveyWorld::new("FACES_3").await;
+    people(&w).await;
+    // Satisfaction 12 / 15 → 80; coverage 15 / 50 = 0.30 against a 0.50 target → 60.
+    answers(&w, 50, 15, 12).await;
+    let me = w.app.ok(&w.manager, "query{ me { id } }", json!({})).await;
+    let owner = me["me"]["id"].as_str().unwrap().to_owned();
+    // Improvement 1 of 2 on time → 50; independent evaluation 70; no suggestions.
+    actions_and_an_evaluation(&w, &w.ministry, &owner).await;
+    let sup = publish_the_quarter(&w).await;
+    let d = w
+        .app
+        .ok(
+            &sup,
+            DRAFT,
+            json!({ "i": { "key": "vector", "name": { "mn": "Туршилт" }, "description": { "mn": "Туршилт" },
+                "components": [
+                    { "component": "SATISFACTION", "weight": 0.5, "minimum": 10 },
+                    { "component": "COVERAGE", "weight": 0.1, "minimum": 10 },
+                    { "component": "IMPROVEMENT", "weight": 0.15, "minimum": 1 },
+                    { "component": "RESPONSIVENESS", "weight": 0.15, "minimum": 3 },
+                    { "component": "INDEPENDENT_EVALUATION", "weight": 0.1, "minimum": 1 } ],
+                "coverageTarget": 0.5 } }),
+        )
+        .await;
+    let id = d["draftIndicatorFramework"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.app.ok(&sup, COMPUTE, quarter(&id)).await;
+    let cards = w
+        .app
+        .ok(
+            &sup,
+            CARDS,
+            json!({ "f": { "frameworkId": id, "institutionId": w.ministry } }),
+        )
+        .await["scorecards"]
+        .clone();
+    let moj = card_of(&cards, &w.ministry);
+    let score = |c: &str| line(moj, c)["score"].as_f64();
+    assert_eq!(
+        (
+            score("SATISFACTION"),
+            score("COVERAGE"),
+            score("IMPROVEMENT"),
+            score("INDEPENDENT_EVALUATION")
+        ),
+        (Some(80.0), Some(60.0), Some(50.0), Some(70.0))
+    );
+    assert_eq!(line(moj, "RESPONSIVENESS")["status"], "INSUFFICIENT_DATA");
+    assert!((moj["weightWithData"].as_f64().unwrap() - 0.85).abs() < 1e-9);
+    assert_eq!(moj["total"].as_f64(), Some(71.18));
+}
