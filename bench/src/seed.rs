@@ -488,13 +488,13 @@ async fn insert_rows(
         }
     }
     // SQLite binds at most 32,766 values per statement.
-    for c in invs.chunks(1500) {
+    for c in invs.chunks(1400) {
         invitation::Entity::insert_many(c.to_vec())
             .exec_without_returning(txn)
             .await
             .map_err(e)?;
     }
-    for c in rs.chunks(3000) {
+    for c in rs.chunks(2900) {
         response::Entity::insert_many(c.to_vec())
             .exec_without_returning(txn)
             .await

@@ -34,6 +34,10 @@ use uuid::Uuid;
 /// Rows read per page.
 pub const PAGE: u64 = 500;
 
+/// Conclusions read per page of `satisfaction` (each a frozen snapshot of tens of
+/// kilobytes that makes some twenty rows): what bounds the memory of serving it.
+pub const CONCLUSION_PAGE: u64 = 50;
+
 /// A Table Schema field type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -726,7 +730,11 @@ pub async fn page(state: &AppState, d: Dataset, after: Cursor) -> AppResult<Chun
 }
 
 fn next_id(rows: usize, last: Option<Uuid>) -> Option<Cursor> {
-    (rows as u64 == PAGE).then_some(Cursor {
+    next_id_of(rows, PAGE, last)
+}
+
+fn next_id_of(rows: usize, page: u64, last: Option<Uuid>) -> Option<Cursor> {
+    (rows as u64 == page).then_some(Cursor {
         id: last,
         group: None,
     })
@@ -766,7 +774,7 @@ async fn satisfaction(state: &AppState, after: Cursor) -> AppResult<Chunk> {
     }
     let page = q
         .order_by_asc(conclusion::Column::Id)
-        .limit(PAGE)
+        .limit(CONCLUSION_PAGE)
         .all(conn)
         .await?;
     let last = page.last().map(|c| c.id);
@@ -806,12 +814,12 @@ async fn satisfaction(state: &AppState, after: Cursor) -> AppResult<Chunk> {
         .collect();
     let codes = codes(conn, page.iter().map(|c| c.institution_id)).await?;
     let mut rows = vec![];
-    for c in page {
+    for mut c in page {
         let key = (c.scope_id, c.period_kind.clone(), c.period_start);
         if newest.get(&key).is_some_and(|r| *r > c.revision) {
             continue;
         }
-        let mut snap: Snapshot = serde_json::from_value(c.content.clone())
+        let mut snap: Snapshot = serde_json::from_value(std::mem::take(&mut c.content))
             .map_err(|e| AppError::internal(format!("stored conclusion: {e}")))?;
         snap.suppress_for_public();
         let service_code = services
@@ -875,7 +883,7 @@ async fn satisfaction(state: &AppState, after: Cursor) -> AppResult<Chunk> {
     }
     Ok(Chunk {
         rows,
-        next: next_id(n, last),
+        next: next_id_of(n, CONCLUSION_PAGE, last),
     })
 }
 
