@@ -838,6 +838,65 @@ async fn reads(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<()
     Ok(())
 }
 
+/// Chooses the public view of every closed period again (what each closing does
+/// last; nothing changes, so this is the computation and its reads), timed per
+/// period, and counts the cells withheld beyond each conclusion's own small ones.
+async fn public_views(state: &sanal::state::AppState) -> Result<(), String> {
+    use entity::conclusion;
+    use sanal::domain::period::PeriodKind;
+    use sea_orm::{EntityTrait, QuerySelect};
+    let rows: Vec<(String, chrono::NaiveDate, Option<serde_json::Value>)> =
+        conclusion::Entity::find()
+            .select_only()
+            .columns([
+                conclusion::Column::PeriodKind,
+                conclusion::Column::PeriodStart,
+                conclusion::Column::PublicWithheld,
+            ])
+            .into_tuple()
+            .all(state.db.conn())
+            .await
+            .map_err(|e| e.to_string())?;
+    let cells: usize = rows
+        .iter()
+        .filter_map(|(_, _, v)| v.as_ref()?.as_array().map(Vec::len))
+        .sum();
+    let with_cells = rows
+        .iter()
+        .filter(|(_, _, v)| {
+            v.as_ref()
+                .and_then(|v| v.as_array())
+                .is_some_and(|a| !a.is_empty())
+        })
+        .count();
+    let mut periods: Vec<(String, chrono::NaiveDate)> =
+        rows.into_iter().map(|(k, s, _)| (k, s)).collect();
+    periods.sort();
+    periods.dedup();
+    let (mut total, mut slowest) = (Duration::ZERO, (Duration::ZERO, String::new()));
+    for (kind, start) in &periods {
+        let k = PeriodKind::parse(kind).ok_or("unknown period kind")?;
+        let t = Instant::now();
+        sanal::services::conclusions::choose_public_view(state, k, *start)
+            .await
+            .map_err(|e| e.public_message())?;
+        let took = t.elapsed();
+        total += took;
+        if took > slowest.0 {
+            slowest = (took, format!("{kind} {start}"));
+        }
+    }
+    println!(
+        "public views of {} periods chosen again in {:.2} s (slowest {} in {:.0} ms); \
+         {with_cells} conclusions withhold {cells} cells beyond their own small ones",
+        periods.len(),
+        total.as_secs_f64(),
+        slowest.1,
+        slowest.0.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
 /// Seeds, closes every period and publishes every conclusion, then downloads each
 /// open-data file from the server in its own process, sampling its memory.
 async fn open_data(state: &sanal::state::AppState, a: &Args, url: &str) -> Result<(), String> {
@@ -865,6 +924,7 @@ async fn open_data(state: &sanal::state::AppState, a: &Args, url: &str) -> Resul
         "{published} conclusions closed and published in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
+    public_views(state).await?;
     let server = Server::start(a, url).await?;
     let http = http_client(4);
     let files = [

@@ -23,6 +23,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
     pub published_by: Option<Uuid>,
+    /// Cells the public view withholds beyond the snapshot's own small cells
+    /// (chosen over the whole period; see `domain::disclosure`). Null: not yet chosen.
+    pub public_withheld: Option<Json>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -22,6 +22,7 @@ mod m20261202_000016_ngo_evaluations;
 mod m20261202_000017_ngo_action_verifications;
 mod m20261202_000018_scorecards;
 mod m20261202_000019_respondent_kinds;
+mod m20261202_000020_conclusion_disclosure;
 
 /// All of Sanal's migrations, in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_ngo_action_verifications::Migration),
             Box::new(m20261202_000018_scorecards::Migration),
             Box::new(m20261202_000019_respondent_kinds::Migration),
+            Box::new(m20261202_000020_conclusion_disclosure::Migration),
         ]
     }
 }

@@ -166,7 +166,7 @@ pub struct SkmFigure {
 
 impl SkmFigure {
     /// The public view of a low-confidence index: no number, no grade.
-    fn suppress(&mut self) {
+    pub(crate) fn suppress(&mut self) {
         if self.low_confidence {
             self.skm = None;
             self.n = None;
@@ -218,253 +218,6 @@ pub struct Snapshot {
     /// them (absent: all count, and there is no `HEADLINE` set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline_provenances: Option<Vec<Provenance>>,
-}
-
-/// How the figure sets add up: each parent is the sum of its two parts.
-const PARTS: [(FigureOrigin, [FigureOrigin; 2]); 3] = [
-    (
-        FigureOrigin::Combined,
-        [FigureOrigin::Invited, FigureOrigin::Open],
-    ),
-    (
-        FigureOrigin::Invited,
-        [
-            FigureOrigin::NationalPlatform,
-            FigureOrigin::InstitutionSystem,
-        ],
-    ),
-    (
-        FigureOrigin::Open,
-        [FigureOrigin::Poster, FigureOrigin::Kiosk],
-    ),
-];
-
-/// Withholds, in one list of figure sets, the low-confidence ones and whatever
-/// would give them away by addition or subtraction: when one part of a shown set
-/// is withheld, so is the other part; when a set is withheld, so are its parts
-/// (they would add up to it). Repeated until nothing changes.
-///
-/// With a narrowed `headline` (the provenances a supervisor counts), `HEADLINE` is
-/// the sum of its provenances, and `COMBINED` the sum of `HEADLINE` and the
-/// provenances outside it. `HEADLINE` is the figure to keep: when a provenance
-/// outside it is withheld, `COMBINED` is withheld instead (and with it whatever
-/// would add up to it).
-pub fn suppress(sets: &mut [FigureSet], headline: Option<&[Provenance]>) {
-    use std::collections::BTreeSet;
-    let mut withheld: BTreeSet<FigureOrigin> = sets
-        .iter()
-        .filter(|s| s.low_confidence)
-        .map(|s| s.origin)
-        .collect();
-    let present: BTreeSet<FigureOrigin> = sets.iter().map(|s| s.origin).collect();
-    let mut sums: Vec<(FigureOrigin, Vec<FigureOrigin>)> =
-        PARTS.iter().map(|(w, p)| (*w, p.to_vec())).collect();
-    let mut outside: Vec<FigureOrigin> = vec![];
-    if let Some(h) = headline {
-        sums.push((
-            FigureOrigin::Headline,
-            h.iter().map(|p| FigureOrigin::from(*p)).collect(),
-        ));
-        outside = Provenance::ALL
-            .iter()
-            .filter(|p| !h.contains(p))
-            .map(|p| FigureOrigin::from(*p))
-            .filter(|o| present.contains(o))
-            .collect();
-    }
-    let has_headline = headline.is_some() && present.contains(&FigureOrigin::Headline);
-    loop {
-        let before = withheld.len();
-        for (whole, parts) in &sums {
-            let parts: Vec<FigureOrigin> = parts
-                .iter()
-                .copied()
-                .filter(|p| present.contains(p))
-                .collect();
-            let whole_withheld = withheld.contains(whole);
-            let part_withheld = parts.iter().any(|p| withheld.contains(p));
-            if whole_withheld || (present.contains(whole) && part_withheld) {
-                withheld.extend(parts.iter().copied());
-            }
-        }
-        if has_headline {
-            let combined = FigureOrigin::Combined;
-            if outside.iter().any(|o| withheld.contains(o)) {
-                withheld.insert(combined);
-            }
-            if withheld.contains(&combined) || withheld.contains(&FigureOrigin::Headline) {
-                withheld.extend(outside.iter().copied());
-            }
-        }
-        if withheld.len() == before {
-            break;
-        }
-    }
-    for s in sets.iter_mut() {
-        if withheld.contains(&s.origin) {
-            *s = FigureSet::withheld(s.origin);
-        }
-    }
-}
-
-impl Snapshot {
-    /// The public view: every small cell (and its complement) withheld.
-    pub fn suppress_for_public(&mut self) {
-        let headline = self.headline_provenances.clone();
-        // The respondent kinds are parts of the figures: their answer counts are
-        // read before anything is withheld.
-        let kinds = self.kind_parts();
-        for k in &mut self.respondent_kinds {
-            for d in &mut k.drivers {
-                suppress(&mut d.figures, headline.as_deref());
-            }
-            for d in &mut k.dimensions {
-                suppress(&mut d.figures, headline.as_deref());
-            }
-            for s in &mut k.skm {
-                s.suppress();
-            }
-        }
-        self.complement_kinds(kinds);
-        for q in &mut self.questions {
-            suppress(&mut q.figures, headline.as_deref());
-        }
-        for d in &mut self.drivers {
-            suppress(&mut d.figures, headline.as_deref());
-        }
-        for d in &mut self.dimensions {
-            suppress(&mut d.figures, headline.as_deref());
-        }
-        let previous = self.previous.iter_mut().flat_map(|p| p.skm.iter_mut());
-        for f in self.skm.iter_mut().chain(previous) {
-            f.suppress();
-        }
-    }
-}
-
-/// A figure a snapshot splits by respondent kind: a driver or a dimension, and an origin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Subject {
-    Driver(Driver, FigureOrigin),
-    Dimension(Dimension, FigureOrigin),
-}
-
-/// Per subject: the total's answers, and each kind's (index in the snapshot's
-/// list, answers).
-type KindParts = std::collections::BTreeMap<Subject, (u64, Vec<(usize, u64)>)>;
-
-/// Which parts of a published total to withhold so that no withheld part can be
-/// found by subtraction: `parts` are (answers, withheld already); `rest` is the
-/// total's answers outside every part (never published, so withheld when small).
-/// While a withheld cell stands alone, or the withheld cells hold fewer than
-/// `threshold` answers together, the smallest shown part is withheld too.
-pub fn complement(parts: &[(u64, bool)], rest: u64, threshold: u64) -> Vec<bool> {
-    let mut withheld: Vec<bool> = parts.iter().map(|(_, w)| *w).collect();
-    let rest_hidden = rest > 0 && rest < threshold;
-    loop {
-        let (count, sum) = parts
-            .iter()
-            .zip(&withheld)
-            .filter(|((n, _), w)| **w && *n > 0)
-            .fold(
-                (usize::from(rest_hidden), if rest_hidden { rest } else { 0 }),
-                |(c, s), ((n, _), _)| (c + 1, s + n),
-            );
-        if count == 0 || (count >= 2 && sum >= threshold) {
-            break;
-        }
-        let smallest = parts
-            .iter()
-            .zip(&withheld)
-            .enumerate()
-            .filter(|(_, ((n, _), w))| !**w && *n > 0)
-            .min_by_key(|(_, ((n, _), _))| *n)
-            .map(|(i, _)| i);
-        match smallest {
-            Some(i) => withheld[i] = true,
-            None => break,
-        }
-    }
-    withheld
-}
-
-impl Snapshot {
-    /// The answers of every figure split by respondent kind, and of its total.
-    fn kind_parts(&self) -> KindParts {
-        let mut out = KindParts::new();
-        let n = |f: &FigureSet| f.n.unwrap_or(0);
-        for d in &self.drivers {
-            for f in &d.figures {
-                out.insert(Subject::Driver(d.driver, f.origin), (n(f), vec![]));
-            }
-        }
-        for d in &self.dimensions {
-            for f in &d.figures {
-                out.insert(Subject::Dimension(d.dimension, f.origin), (n(f), vec![]));
-            }
-        }
-        for (i, k) in self.respondent_kinds.iter().enumerate() {
-            for d in &k.drivers {
-                for f in &d.figures {
-                    if let Some(e) = out.get_mut(&Subject::Driver(d.driver, f.origin)) {
-                        e.1.push((i, n(f)));
-                    }
-                }
-            }
-            for d in &k.dimensions {
-                for f in &d.figures {
-                    if let Some(e) = out.get_mut(&Subject::Dimension(d.dimension, f.origin)) {
-                        e.1.push((i, n(f)));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// The kind's figure set of `subject`.
-    fn kind_set(&mut self, kind: usize, subject: Subject) -> Option<&mut FigureSet> {
-        let k = self.respondent_kinds.get_mut(kind)?;
-        match subject {
-            Subject::Driver(d, o) => k
-                .drivers
-                .iter_mut()
-                .find(|x| x.driver == d)?
-                .figures
-                .iter_mut()
-                .find(|f| f.origin == o),
-            Subject::Dimension(d, o) => k
-                .dimensions
-                .iter_mut()
-                .find(|x| x.dimension == d)?
-                .figures
-                .iter_mut()
-                .find(|f| f.origin == o),
-        }
-    }
-
-    /// Complementary suppression across respondent kinds (see [`complement`]).
-    fn complement_kinds(&mut self, kinds: KindParts) {
-        let threshold = self.suppression_threshold;
-        for (subject, (total, parts)) in kinds {
-            if parts.is_empty() {
-                continue;
-            }
-            let flags: Vec<(u64, bool)> = parts
-                .iter()
-                .map(|(i, n)| {
-                    let w = self.kind_set(*i, subject).is_some_and(|f| f.suppressed);
-                    (*n, w)
-                })
-                .collect();
-            let rest = total.saturating_sub(parts.iter().map(|(_, n)| n).sum());
-            for ((i, _), withhold) in parts.iter().zip(complement(&flags, rest, threshold)) {
-                if let Some(f) = self.kind_set(*i, subject).filter(|_| withhold) {
-                    *f = FigureSet::withheld(f.origin);
-                }
-            }
-        }
-    }
 }
 
 /// What a finding rests on; which fields are present depends on its kind.
@@ -630,6 +383,26 @@ fn response_findings(s: &Snapshot, rules: &FindingRules, out: &mut Vec<Found>) {
     }
 }
 
+/// Whether the figure a finding of `kind` about `subject` judges is withheld in
+/// `s` (a public view): such a finding is not shown, its figures would be the
+/// withheld ones.
+pub fn judges_withheld(s: &Snapshot, kind: FindingKind, subject: &str) -> bool {
+    let withheld = |sets: &[FigureSet]| combined(sets).is_none_or(|f| f.suppressed);
+    match kind {
+        FindingKind::LowDriver | FindingKind::SignificantDrop => s
+            .drivers
+            .iter()
+            .filter(|d| format!("{:?}", d.driver) == subject)
+            .any(|d| withheld(&d.figures)),
+        FindingKind::LowSkmElement => s
+            .questions
+            .iter()
+            .filter(|q| q.question_key == subject)
+            .any(|q| withheld(&q.figures)),
+        _ => false,
+    }
+}
+
 /// The findings of a snapshot (on its combined figures).
 pub fn findings(s: &Snapshot, rules: &FindingRules) -> Vec<Found> {
     let mut out = vec![];
@@ -654,29 +427,30 @@ pub fn findings(s: &Snapshot, rules: &FindingRules) -> Vec<Found> {
 }
 
 #[cfg(test)]
+impl Snapshot {
+    /// A snapshot of `drivers` alone (threshold 10), for tests.
+    pub(crate) fn of_drivers(drivers: Vec<DriverFigures>) -> Self {
+        Snapshot {
+            period: "2026-11".into(),
+            counts: Counts::default(),
+            response_rate: None,
+            response_rate_delivered: None,
+            questions: vec![],
+            drivers,
+            dimensions: vec![],
+            respondent_kinds: vec![],
+            skm: vec![],
+            previous: None,
+            suppression_threshold: 10,
+            headline_provenances: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_withheld_part_never_stands_alone_or_below_the_threshold() {
-        // 14 and 3 of 17: the 3 would be 17 − 14.
-        assert_eq!(complement(&[(14, false), (3, true)], 0, 10), [true, true]);
-        // 60 and 38 of 100: the 2 without a kind would be 100 − 60 − 38.
-        assert_eq!(
-            complement(&[(60, false), (38, false)], 2, 10),
-            [false, true]
-        );
-        // Two withheld with 12 together: safe.
-        assert_eq!(
-            complement(&[(50, false), (6, true), (6, true)], 0, 10),
-            [false, true, true]
-        );
-        // Nothing small: nothing withheld.
-        assert_eq!(
-            complement(&[(50, false), (40, false)], 0, 10),
-            [false, false]
-        );
-    }
     use crate::domain::metrics::share;
 
     fn set(origin: FigureOrigin, n: u64, low: bool) -> FigureSet {
@@ -689,87 +463,6 @@ mod tests {
     }
 
     #[test]
-    fn a_small_cell_and_its_complement_are_withheld_and_the_total_stays() {
-        let mut sets = vec![
-            set(FigureOrigin::Invited, 12, false),
-            set(FigureOrigin::Open, 2, true),
-            set(FigureOrigin::Combined, 14, false),
-        ];
-        suppress(&mut sets, None);
-        assert!(sets[0].suppressed && sets[0].n.is_none());
-        assert!(sets[1].suppressed && sets[1].n.is_none());
-        assert_eq!((sets[2].suppressed, sets[2].n), (false, Some(14)));
-    }
-
-    fn shown_after_suppression(sets: &mut [FigureSet]) -> Vec<FigureOrigin> {
-        suppress(sets, None);
-        sets.iter()
-            .filter(|s| !s.suppressed)
-            .map(|s| s.origin)
-            .collect()
-    }
-
-    #[test]
-    fn a_small_provenance_withholds_its_sibling_and_a_withheld_origin_its_parts() {
-        use FigureOrigin::*;
-        let mut sets = vec![
-            set(Invited, 30, false),
-            set(Open, 4, true),
-            set(Combined, 34, false),
-            set(NationalPlatform, 27, false),
-            set(InstitutionSystem, 3, true),
-            set(Poster, 4, true),
-        ];
-        let shown = shown_after_suppression(&mut sets);
-        // OPEN is small, so INVITED (= COMBINED − OPEN) goes; INVITED's parts would
-        // add up to it, so they go too; only the total stays.
-        assert_eq!(shown, vec![Combined]);
-        let mut sets = vec![
-            set(Invited, 30, false),
-            set(Combined, 30, false),
-            set(NationalPlatform, 27, false),
-            set(InstitutionSystem, 3, true),
-        ];
-        let shown = shown_after_suppression(&mut sets);
-        assert_eq!(shown, vec![Invited, Combined]);
-    }
-
-    #[test]
-    fn a_narrowed_headline_is_kept_and_combined_goes_when_a_provenance_outside_it_is_small() {
-        use FigureOrigin::*;
-        let mut sets = vec![
-            set(Invited, 40, false),
-            set(Open, 13, false),
-            set(Combined, 53, false),
-            set(NationalPlatform, 40, false),
-            set(Poster, 10, false),
-            set(Kiosk, 3, true),
-            set(Headline, 50, false),
-        ];
-        let headline = [Provenance::NationalPlatform, Provenance::Poster];
-        suppress(&mut sets, Some(&headline));
-        let shown: Vec<FigureOrigin> = sets
-            .iter()
-            .filter(|s| !s.suppressed)
-            .map(|s| s.origin)
-            .collect();
-        // KIOSK = COMBINED − HEADLINE, so COMBINED goes, and with it every set
-        // that would add up to it; HEADLINE stays, its parts do not.
-        assert_eq!(shown, vec![Headline]);
-    }
-
-    #[test]
-    fn nothing_is_withheld_when_every_cell_is_large_enough() {
-        let mut sets = vec![
-            set(FigureOrigin::Invited, 12, false),
-            set(FigureOrigin::Combined, 12, false),
-        ];
-        let before = sets.clone();
-        suppress(&mut sets, None);
-        assert_eq!(sets, before);
-    }
-
-    #[test]
     fn a_low_driver_is_found_but_not_when_it_rests_on_few_answers() {
         let driver = |n: u64, k: u64| DriverFigures {
             driver: Driver::Overall,
@@ -778,20 +471,7 @@ mod tests {
                 ..set(FigureOrigin::Combined, n, n < 10)
             }],
         };
-        let snap = |d| Snapshot {
-            period: "2026-11".into(),
-            counts: Counts::default(),
-            response_rate: None,
-            response_rate_delivered: None,
-            questions: vec![],
-            drivers: vec![d],
-            dimensions: vec![],
-            respondent_kinds: vec![],
-            skm: vec![],
-            previous: None,
-            suppression_threshold: 10,
-            headline_provenances: None,
-        };
+        let snap = |d| Snapshot::of_drivers(vec![d]);
         let f = findings(&snap(driver(12, 4)), &FindingRules::default());
         assert_eq!(f[0].kind, FindingKind::LowDriver);
         assert_eq!(f[0].subject, "Overall");
@@ -812,21 +492,11 @@ mod tests {
             },
         ];
         let snap = Snapshot {
-            period: "2026-11".into(),
-            counts: Counts::default(),
-            response_rate: None,
-            response_rate_delivered: None,
-            questions: vec![],
-            drivers: vec![DriverFigures {
+            headline_provenances: Some(vec![Provenance::NationalPlatform]),
+            ..Snapshot::of_drivers(vec![DriverFigures {
                 driver: Driver::Overall,
                 figures,
-            }],
-            dimensions: vec![],
-            respondent_kinds: vec![],
-            skm: vec![],
-            previous: None,
-            suppression_threshold: 10,
-            headline_provenances: Some(vec![Provenance::NationalPlatform]),
+            }])
         };
         let f = findings(&snap, &FindingRules::default());
         assert_eq!(f[0].kind, FindingKind::LowDriver);

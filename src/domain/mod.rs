@@ -5,6 +5,7 @@
 pub mod action;
 pub mod bucket;
 pub mod catalogue;
+pub mod disclosure;
 pub mod email;
 pub mod error;
 pub mod evaluation;

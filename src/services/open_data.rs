@@ -10,7 +10,7 @@
 
 use crate::auth::secrets::sha256_hex;
 use crate::domain::LocalizedText;
-use crate::domain::figures::{FigureSet, Snapshot};
+use crate::domain::figures::FigureSet;
 use crate::domain::scorecard::{Card, ScorecardStatus};
 use crate::domain::vocab::{
     ActionStatus, ConclusionStatus, EvaluationStatus, ScopeKind, SuggestionStatus,
@@ -172,8 +172,11 @@ pub fn suppression_rule(threshold: u64) -> String {
         "A figure computed from fewer than {threshold} answers is not published: its number \
          columns are empty and `suppressed` is true. So is any figure that would reveal a \
          withheld one by addition or subtraction (complementary suppression: when one part of \
-         a total is withheld, so is another). Counts of responses are published as in every \
-         conclusion. Suggestion shares rest on at least {threshold} suggestions."
+         a total is withheld, so is another), within a conclusion and across the conclusions of \
+         a period (an institution's figure is the sum of its services' and sub-institutions'), \
+         checked so that no withheld figure is a linear combination of published ones. Counts \
+         of responses are published as in every conclusion. Suggestion shares rest on at least \
+         {threshold} suggestions."
     )
 }
 
@@ -819,9 +822,10 @@ async fn satisfaction(state: &AppState, after: Cursor) -> AppResult<Chunk> {
         if newest.get(&key).is_some_and(|r| *r > c.revision) {
             continue;
         }
-        let mut snap: Snapshot = serde_json::from_value(std::mem::take(&mut c.content))
-            .map_err(|e| AppError::internal(format!("stored conclusion: {e}")))?;
-        snap.suppress_for_public();
+        let snap = super::conclusions::public_snapshot(
+            std::mem::take(&mut c.content),
+            c.public_withheld.as_ref(),
+        )?;
         let service_code = services
             .get(&c.scope_id)
             .map_or(Cell::Null, |s| Cell::Str(s.code.clone()));

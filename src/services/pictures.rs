@@ -93,10 +93,7 @@ async fn published(
 }
 
 fn public_snapshot(c: &conclusion::Model) -> AppResult<Snapshot> {
-    let mut s: Snapshot = serde_json::from_value(c.content.clone())
-        .map_err(|e| AppError::internal(format!("stored conclusion: {e}")))?;
-    s.suppress_for_public();
-    Ok(s)
+    super::conclusions::public_snapshot(c.content.clone(), c.public_withheld.as_ref())
 }
 
 /// What the badge of institution `id` says: its latest published scorecard, else

@@ -13,14 +13,17 @@
 use super::reports::{self, ReportScope};
 use super::scorecards::{self, ScorecardFilter, ScorecardView};
 use crate::auth::Actor;
+use crate::domain::disclosure::Cell;
 use crate::domain::figures::{FigureSet, Snapshot};
 use crate::domain::period::{Period, PeriodKind};
 use crate::domain::scorecard::ScorecardStatus;
+use crate::domain::vocab::ScopeKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::NaiveDate;
-use entity::institution;
+use entity::{conclusion, institution};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// The most top-level institutions an overview lists.
@@ -166,20 +169,28 @@ pub async fn overview(state: &AppState, kind: PeriodKind, start: NaiveDate) -> A
         if rep.counts.responded + rep.counts.open_responses == 0 {
             continue;
         }
-        raw.push(summary(rep.snapshot()));
+        raw.push(rep.snapshot());
         ids.push(r.id);
     }
+    // Each institution as its conclusion of the period shows it: the cells chosen
+    // for the period's conclusions withheld too (respondent kinds are read before
+    // the summary drops them).
+    let chosen = chosen_views(state, kind, start, &ids).await?;
     let public: Vec<Snapshot> = raw
         .iter()
-        .cloned()
-        .map(|mut s| {
-            s.suppress_for_public();
-            s
+        .zip(&ids)
+        .map(|(s, id)| {
+            let mut s = s.clone();
+            let none = BTreeSet::new();
+            s.suppress_for_public_withholding(chosen.get(id).unwrap_or(&none));
+            summary(s)
         })
         .collect();
+    let raw: Vec<Snapshot> = raw.into_iter().map(summary).collect();
     let country = reports::satisfaction_report(state, &sys, ReportScope::Country, period).await?;
-    let mut country = summary(country.snapshot());
+    let mut country = country.snapshot();
     country.suppress_for_public();
+    let mut country = summary(country);
     complementary(&mut country, &raw, &public, threshold);
     let scorecards = latest_scorecards(state, kind, start).await?;
     Ok(Overview {
@@ -198,6 +209,33 @@ pub async fn overview(state: &AppState, kind: PeriodKind, start: NaiveDate) -> A
             .collect(),
         scorecards,
     })
+}
+
+/// The cells the latest conclusion of each institution `ids` in the period
+/// withholds beyond its own small ones.
+async fn chosen_views(
+    state: &AppState,
+    kind: PeriodKind,
+    start: NaiveDate,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, BTreeSet<Cell>>> {
+    let rows = conclusion::Entity::find()
+        .filter(conclusion::Column::ScopeKind.eq(ScopeKind::Institution.as_str()))
+        .filter(conclusion::Column::ScopeId.is_in(ids.iter().copied()))
+        .filter(conclusion::Column::PeriodKind.eq(kind.as_str()))
+        .filter(conclusion::Column::PeriodStart.eq(start))
+        .order_by_asc(conclusion::Column::Revision)
+        .all(state.db.conn())
+        .await?;
+    let mut out = HashMap::new();
+    for c in rows {
+        // Ascending revisions: the latest is inserted last.
+        out.insert(
+            c.scope_id,
+            super::conclusions::withheld_cells(c.public_withheld.as_ref())?,
+        );
+    }
+    Ok(out)
 }
 
 /// The period's published scorecards under the newest framework that has some.

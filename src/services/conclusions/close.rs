@@ -177,6 +177,7 @@ async fn close_unchecked(state: &AppState, period: Period) -> AppResult<CloseSum
             Outcome::Unchanged => summary.unchanged += 1,
         }
     }
+    super::disclosure::refresh(state, kind, period.start).await?;
     Ok(summary)
 }
 
@@ -335,6 +336,7 @@ async fn new_revision(
         updated_at: now,
         published_at: None,
         published_by: None,
+        public_withheld: None,
     };
     row.content_hash = hash_of(&row, &content, &None);
     row.content = content;
@@ -583,6 +585,8 @@ pub async fn close_due_periods(state: &AppState) -> AppResult<JobRun> {
             }
         }
     }
+    // Conclusions made before public views were chosen over their whole period.
+    super::disclosure::backfill(state).await?;
     Ok(run)
 }
 

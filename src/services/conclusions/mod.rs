@@ -8,12 +8,16 @@
 //!
 //! - [`close`]: closing periods (on demand and by the hourly job);
 //! - [`workflow`]: the institution's comment and publishing;
+//! - [`disclosure`]: the public view of a period's conclusions, chosen together;
 //! - this module: reading, with the public's view suppressed.
 
 mod close;
+mod disclosure;
 mod workflow;
 
 pub use close::{CloseSummary, JobRun, close_due_periods, close_period, complete_at};
+pub use disclosure::refresh as choose_public_view;
+pub(crate) use disclosure::{public_snapshot, withheld_cells};
 pub use workflow::{comment, publish};
 
 use crate::auth::Actor;
@@ -178,6 +182,9 @@ pub struct ConclusionView {
     pub status: ConclusionStatus,
     /// Frozen figures (suppressed for the public).
     pub content: Snapshot,
+    /// Cells the public view withholds beyond the snapshot's own small ones
+    /// (chosen over the whole period, see [`disclosure`]).
+    pub public_withheld: std::collections::BTreeSet<crate::domain::disclosure::Cell>,
     /// SHA-256 of the canonical content and comment.
     pub content_hash: String,
     /// The institution's comment.
@@ -241,6 +248,7 @@ fn view(
         revision: c.revision,
         status: ConclusionStatus::parse(&c.status).ok_or_else(|| bad("status"))?,
         content: stored("snapshot", c.content)?,
+        public_withheld: disclosure::withheld_cells(c.public_withheld.as_ref())?,
         content_hash: c.content_hash,
         institution_comment: c.institution_comment,
         changes: c.changes.map(|v| stored("changes", v)).transpose()?,
@@ -308,12 +316,18 @@ async fn load(state: &AppState, c: conclusion::Model, public: bool) -> AppResult
     Ok(shown(view(c, f)?, public))
 }
 
-/// A conclusion as shown: for the public, small cells withheld and the
-/// low-confidence finding left out.
+/// A conclusion as shown: for the public, small cells (and those chosen for its
+/// period) withheld, and the low-confidence finding and findings about withheld
+/// figures left out.
 fn shown(mut v: ConclusionView, public: bool) -> ConclusionView {
     if public {
-        v.content.suppress_for_public();
-        v.findings.retain(|f| f.kind != FindingKind::LowConfidence);
+        v.content
+            .suppress_for_public_withholding(&v.public_withheld);
+        let content = &v.content;
+        v.findings.retain(|f| {
+            f.kind != FindingKind::LowConfidence
+                && !crate::domain::figures::judges_withheld(content, f.kind, &f.subject)
+        });
     }
     v
 }
