@@ -215,6 +215,12 @@ impl Snapshot {
     /// Every cell that adds up (questions, drivers, dimensions; each origin; all
     /// respondents and each kind): its answers and whether it is withheld.
     pub fn cells(&self) -> BTreeMap<Cell, CellState> {
+        self.cells_of(true)
+    }
+
+    /// [`Snapshot::cells`], without the questions' (which are never split by
+    /// respondent kind) unless `questions`.
+    fn cells_of(&self, questions: bool) -> BTreeMap<Cell, CellState> {
         let mut out = BTreeMap::new();
         let mut add = |measure: &Measure, kind: Option<RespondentKind>, sets: &[FigureSet]| {
             for f in sets {
@@ -230,7 +236,7 @@ impl Snapshot {
                 out.insert(cell, state);
             }
         };
-        for q in &self.questions {
+        for q in self.questions.iter().filter(|_| questions) {
             let m = Measure::Question {
                 survey_id: q.survey_id,
                 key: q.question_key.clone(),
@@ -328,7 +334,14 @@ impl Snapshot {
     /// away within this snapshot (origins, respondent kinds), repeated until
     /// nothing changes.
     pub fn suppress_for_public_withholding(&mut self, cells: &BTreeSet<Cell>) {
-        let raw = self.cells();
+        // Only respondent kinds need the cells' answers read before anything is
+        // withheld (and only drivers and dimensions are split by kind).
+        let kinds = !self.respondent_kinds.is_empty();
+        let raw = if kinds {
+            self.cells_of(false)
+        } else {
+            BTreeMap::new()
+        };
         let threshold = self.suppression_threshold;
         let mut forced = cells.clone();
         loop {
@@ -338,7 +351,10 @@ impl Snapshot {
                 }
             }
             self.suppress_origins();
-            let now = self.cells();
+            if !kinds {
+                break;
+            }
+            let now = self.cells_of(false);
             let more: Vec<Cell> = kind_sums(&raw, &now, threshold)
                 .into_iter()
                 .filter(|c| !forced.contains(c))
