@@ -68,6 +68,10 @@ pub async fn prepare(
         limiter: Arc::new(RateLimiter::new()),
         logins,
         gate,
+        public_cache: Arc::new(crate::cache::Recent::new(
+            crate::services::public::OVERVIEW_FRESH_FOR,
+            crate::services::public::OVERVIEWS_KEPT,
+        )),
     };
     bootstrap::fix_reporting_timezone(&state, state.config.timezone)
         .await

@@ -35,4 +35,6 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Stores accepted responses in group commits (one writer per instance).
     pub writer: crate::group_commit::GroupWriter,
+    /// Public results computed in the last minute (the overview, per period).
+    pub public_cache: Arc<crate::cache::Recent>,
 }

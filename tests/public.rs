@@ -176,3 +176,19 @@ async fn with_every_ministry_large_enough_the_country_is_shown_and_the_quarters_
     assert!(ranking.contains(&("MOJ".into(), json!(2))), "{ranking:?}");
     assert!(ranking.contains(&("GASR".into(), json!(1))), "{ranking:?}");
 }
+
+#[actix_web::test]
+async fn more_than_ten_overviews_in_one_request_are_refused_like_reports() {
+    // Each overview reads a report per top-level institution: it counts as a
+    // costly field (at most ten a request, a few at once per caller).
+    let app = spawn_app().await;
+    let one = "publicOverview(periodKind: MONTH, periodStart: \"2026-10-01\"){ periodLabel }";
+    let many = |n: usize| {
+        let fields: Vec<String> = (0..n).map(|i| format!("o{i}: {one}")).collect();
+        format!("{{ {} }}", fields.join(" "))
+    };
+    let r = app.gql(&Auth::None, &many(11), json!({})).await;
+    assert_eq!(code(&r), "QUERY_LIMIT_EXCEEDED");
+    let message = r["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("at most 10"), "{message}");
+}

@@ -49,8 +49,9 @@ pub const MAX_NESTING: usize = 64;
 /// Most costly fields (see [`COSTLY_FIELDS`]) in one document, aliases included.
 pub const MAX_COSTLY_FIELDS: usize = 10;
 /// Fields whose work grows with the data they cover.
-pub const COSTLY_FIELDS: [&str; 5] = [
+pub const COSTLY_FIELDS: [&str; 6] = [
     "satisfactionReport",
+    "publicOverview",
     "integritySignals",
     "reportSeries",
     "closePeriod",

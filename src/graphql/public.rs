@@ -40,7 +40,7 @@ impl PublicFigures {
 }
 
 /// A complete period's public results.
-pub struct PublicOverview(pub Overview);
+pub struct PublicOverview(pub std::sync::Arc<Overview>);
 
 /// A complete period's public results.
 #[Object]

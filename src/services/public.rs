@@ -24,6 +24,8 @@ use chrono::NaiveDate;
 use entity::{conclusion, institution};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// The most top-level institutions an overview lists.
@@ -136,8 +138,22 @@ fn summary(mut s: Snapshot) -> Snapshot {
     s
 }
 
-/// The public overview of a complete period.
-pub async fn overview(state: &AppState, kind: PeriodKind, start: NaiveDate) -> AppResult<Overview> {
+/// How long a computed overview is served again: it is the same for every caller
+/// and changes only with late data and new publications, while anyone may ask for
+/// it without an account (each computation reads one report per top-level
+/// institution and the country's).
+pub const OVERVIEW_FRESH_FOR: Duration = Duration::from_secs(60);
+
+/// Most periods whose overview is kept at once.
+pub const OVERVIEWS_KEPT: usize = 64;
+
+/// The public overview of a complete period (computed at most once a minute per
+/// period and instance, see [`OVERVIEW_FRESH_FOR`]).
+pub async fn overview(
+    state: &AppState,
+    kind: PeriodKind,
+    start: NaiveDate,
+) -> AppResult<Arc<Overview>> {
     let period = Period::calendar(kind, start)?;
     let ready = super::conclusions::complete_at(state, &period).await?;
     if state.clock.now() < ready {
@@ -146,6 +162,18 @@ pub async fn overview(state: &AppState, kind: PeriodKind, start: NaiveDate) -> A
             period.label()
         )));
     }
+    let key = format!("overview/{}/{}", kind.as_str(), period.start);
+    if let Some(o) = state.public_cache.fresh::<Overview>(&key, Instant::now()) {
+        return Ok(o);
+    }
+    let o = Arc::new(compute(state, kind, period).await?);
+    state.public_cache.keep(key, Instant::now(), o.clone());
+    Ok(o)
+}
+
+/// Computes the overview of a complete period.
+async fn compute(state: &AppState, kind: PeriodKind, period: Period) -> AppResult<Overview> {
+    let start = period.start;
     let sys = Actor::system("sanal public overview");
     let roots = institution::Entity::find()
         .filter(institution::Column::ParentId.is_null())
